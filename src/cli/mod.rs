@@ -1,0 +1,48 @@
+//! The command line, shaped like Helm's: the same command tree, flags and aliases,
+//! so `charter` can stand where `helm` stood. Only clap definitions live here;
+//! `settings` turns them into typed options and `commands` runs them.
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod values;
+
+pub use values::ValuesArgs;
+
+/// The charter command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "charter",
+    about = "The Kubernetes package manager, compatible with Helm",
+    long_about = "charter renders, packages and manages Helm charts.\n\nIt accepts Helm's commands and flags: type `charter` where you typed `helm`.",
+    disable_version_flag = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts (Helm's global flags).
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// namespace scope for this request
+    #[arg(short = 'n', long, global = true, env = "HELM_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// name of the kubeconfig context to use
+    #[arg(long, global = true, env = "HELM_KUBECONTEXT")]
+    pub kube_context: Option<String>,
+    /// path to the kubeconfig file
+    #[arg(long, global = true, env = "KUBECONFIG")]
+    pub kubeconfig: Option<String>,
+    /// enable verbose output
+    #[arg(long, global = true)]
+    pub debug: bool,
+}
+
+/// The command tree (Helm's names and aliases).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// print the client version information
+    Version(crate::commands::version::VersionArgs),
+}

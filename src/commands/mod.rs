@@ -1,0 +1,3 @@
+//! One thin file per verb: typed settings in, one call into `actions`, output out.
+
+pub mod version;

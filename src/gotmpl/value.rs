@@ -1,0 +1,295 @@
+//! The values a template sees and produces.
+//!
+//! Go templates run over `interface{}` trees built from Go types. Charter models the
+//! ones that charts meet: the JSON-like tree that Helm's values become
+//! (`map[string]interface{}`, `[]interface{}`, `float64`, `int64`, `string`, `bool`,
+//! `nil`), plus [`Object`] for Go structs and types with methods (`.Release`,
+//! `.Files`, `.Capabilities`, a semver version, a `time.Time`).
+//!
+//! Values are cheap to clone: containers sit behind `Arc`, so passing `.Values.x`
+//! through a pipeline never copies a tree. Maps are `BTreeMap`s because Go prints,
+//! ranges and JSON-encodes map keys in sorted byte order.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A map with string keys, iterated in Go's sorted key order.
+pub type Map = BTreeMap<String, Value>;
+
+/// One Go value as a template sees it.
+#[derive(Clone, Default)]
+pub enum Value {
+    /// Go's `nil` (an empty `interface{}`), also the result of a missing map key.
+    #[default]
+    Nil,
+    Bool(bool),
+    /// Go `int` / `int64` (Helm's `--set` integers, `int`, `len`, `add`, ...).
+    Int(i64),
+    /// Go `float64` (every number read from a YAML or JSON values file).
+    Float(f64),
+    String(Arc<str>),
+    /// Go `[]byte` (`.Files.GetBytes`).
+    Bytes(Arc<[u8]>),
+    /// Go `[]interface{}` (or another slice type; see `Value::List` helpers).
+    List(Arc<Vec<Value>>),
+    /// Go `map[string]interface{}`.
+    Map(Arc<Map>),
+    /// A Go struct or named type with fields and methods.
+    Object(Arc<dyn Object>),
+}
+
+/// A Go struct or named type: fields and methods reachable with `.Name`.
+pub trait Object: Send + Sync {
+    /// Go's type name as `%T` prints it, e.g. `*chart.Metadata`.
+    fn type_name(&self) -> &str;
+    /// Go's `reflect.Kind` name, e.g. `struct`, `ptr`, `map`.
+    fn kind(&self) -> &str {
+        "ptr"
+    }
+    /// A field, or the result of a method that takes no arguments.
+    /// `None` means there is no such field or method.
+    fn field(&self, name: &str) -> Option<Value>;
+    /// Calls a method with arguments. `None` means there is no such method.
+    fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, FuncError>> {
+        let _ = (name, args);
+        None
+    }
+    /// Whether `name` is a method (as opposed to a field) on this type.
+    fn has_method(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+    /// The text Go's `%v` prints for this value.
+    fn format(&self) -> String;
+    /// Go's truthiness: structs are always true; a nil pointer is false.
+    fn truthy(&self) -> bool {
+        true
+    }
+    /// The value `toJson`/`toYaml` see (Go's JSON encoding of the struct).
+    fn to_data(&self) -> Value {
+        Value::Nil
+    }
+    /// Lets callers recover the concrete type (e.g. a semver version passed back in).
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+
+    pub fn string(s: String) -> Value {
+        Value::String(Arc::from(s))
+    }
+
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Arc::new(v))
+    }
+
+    pub fn map(m: Map) -> Value {
+        Value::Map(Arc::new(m))
+    }
+
+    pub fn object(o: impl Object + 'static) -> Value {
+        Value::Object(Arc::new(o))
+    }
+
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&Map> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Go's template truthiness (`if`, `with`, `and`, `or`, `not`): false, 0, nil,
+    /// and empty strings, slices and maps are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.is_empty(),
+            Value::Object(o) => o.truthy(),
+        }
+    }
+
+    /// Go's type name as `%T` and `typeOf` print it.
+    pub fn type_name(&self) -> &str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) => "[]uint8",
+            Value::List(_) => "[]interface {}",
+            Value::Map(_) => "map[string]interface {}",
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// Go's `reflect.Kind` name as `kindOf` prints it.
+    pub fn kind(&self) -> &str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) | Value::List(_) => "slice",
+            Value::Map(_) => "map",
+            Value::Object(o) => o.kind(),
+        }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => write!(f, "Nil"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::Int(i) => write!(f, "Int({i})"),
+            Value::Float(x) => write!(f, "Float({x})"),
+            Value::String(s) => write!(f, "String({s:?})"),
+            Value::Bytes(b) => write!(f, "Bytes({b:?})"),
+            Value::List(l) => f.debug_list().entries(l.iter()).finish(),
+            Value::Map(m) => f.debug_map().entries(m.iter()).finish(),
+            Value::Object(o) => write!(f, "Object({})", o.type_name()),
+        }
+    }
+}
+
+/// Structural equality for tests and `deepEqual` (objects compare by identity).
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::Object(a), Value::Object(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::str(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::string(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(x: f64) -> Value {
+        Value::Float(x)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(v: Vec<Value>) -> Value {
+        Value::list(v)
+    }
+}
+
+impl From<Map> for Value {
+    fn from(m: Map) -> Value {
+        Value::map(m)
+    }
+}
+
+/// Why a function call failed. The executor turns it into Go's wording:
+/// `Failed` becomes `error calling NAME: MSG`, the others keep Go's own phrases.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FuncError {
+    /// The function returned an error (Go: `error calling NAME: MSG`).
+    Failed(String),
+    /// Go: `wrong number of args for NAME: want W got G`.
+    Arity { want: String, got: usize },
+    /// Go: `wrong type for value; expected EXPECTED; got GOT`.
+    WrongType { expected: String, got: String },
+    /// An error that must reach the user unchanged, without Go's call wrapping
+    /// (the error of an `include`d or `tpl` template, already in Go's form).
+    Passthrough(String),
+}
+
+impl FuncError {
+    pub fn failed(msg: impl Into<String>) -> FuncError {
+        FuncError::Failed(msg.into())
+    }
+}
+
+impl fmt::Display for FuncError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FuncError::Failed(m) | FuncError::Passthrough(m) => f.write_str(m),
+            FuncError::Arity { want, got } => write!(f, "want {want} got {got}"),
+            FuncError::WrongType { expected, got } => {
+                write!(f, "wrong type for value; expected {expected}; got {got}")
+            }
+        }
+    }
+}
+
+/// What a function may ask of the running template: run a named template, or parse
+/// and run new text with the same functions and definitions (Helm's `include` and
+/// `tpl` are built on these).
+pub trait FuncCtx {
+    /// Executes the named template with `data` as dot and returns its output.
+    fn execute_template(&mut self, name: &str, data: &Value) -> Result<String, FuncError>;
+    /// Parses `text` as a new template called `name` in a copy of the current set
+    /// (its `define`s are visible only to that run) and executes it with `data`.
+    fn parse_and_execute(&mut self, name: &str, text: &str, data: &Value)
+    -> Result<String, FuncError>;
+    /// The name of the template the set was created with (Go's `t.Name()`).
+    fn root_name(&self) -> &str;
+    /// How many `execute_template`/`parse_and_execute` calls are on the stack.
+    fn depth(&self) -> usize;
+}
+
+/// A template function: arguments in, one value or an error out.
+pub type Func = Arc<dyn Fn(&mut dyn FuncCtx, &[Value]) -> Result<Value, FuncError> + Send + Sync>;

@@ -1,0 +1,51 @@
+//! charter: a chart-based package manager for Kubernetes, compatible with Helm.
+//!
+//! # Map
+//! Data flows one way; an arrow means "may import":
+//!
+//! ```text
+//! cli -> commands -> actions -> { render, ... } -> chart -> values -> { gotmpl, yaml }
+//! ```
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`cli`] | clap definitions: the command tree and global flags, shaped like Helm's |
+//! | [`commands`] | one thin file per verb: settings in, one action, output out |
+//! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
+//! | [`yaml`] | Helm-exact YAML: go-yaml v2 scalar rules on read, go-yaml's style on write |
+//! | [`printer`], [`diagnostics`] | all output: data to stdout, status and errors to stderr |
+//!
+//! Start reading at [`main`], then `commands/`.
+
+pub mod cli;
+pub mod commands;
+pub mod diagnostics;
+pub mod gotmpl;
+pub mod printer;
+pub mod yaml;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::printer::Printer;
+
+/// Parses the command line, runs the command and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer {
+        quiet: false,
+        debug: cli.global.debug || std::env::var_os("HELM_DEBUG").is_some_and(|v| v == "true"),
+    };
+    let result = match &cli.command {
+        Command::Version(args) => commands::version::run(args, &printer),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            diagnostics::report(&err, printer.debug);
+            ExitCode::FAILURE
+        }
+    }
+}
