@@ -95,8 +95,15 @@ fn render(func: &str, v: &Value) -> Option<String> {
         "toJson" => yaml::to_json(v, yaml::JsonOpts::COMPACT).unwrap_or_default(),
         "toRawJson" => yaml::to_json(v, yaml::JsonOpts::RAW).unwrap_or_default(),
         "toPrettyJson" => yaml::to_json(v, yaml::JsonOpts::PRETTY).unwrap_or_default(),
+        // Helm trims one trailing newline from both.
+        "toYaml" => trim_newline(yaml::to_yaml(v)),
+        "toYamlPretty" => trim_newline(yaml::to_yaml_pretty(v)),
         _ => return None,
     })
+}
+
+fn trim_newline(s: String) -> String {
+    s.strip_suffix('\n').map(str::to_string).unwrap_or(s)
 }
 
 #[test]
