@@ -98,6 +98,8 @@ fn render(func: &str, v: &Value) -> Option<String> {
         // Helm trims one trailing newline from both.
         "toYaml" => trim_newline(yaml::to_yaml(v)),
         "toYamlPretty" => trim_newline(yaml::to_yaml_pretty(v)),
+        // Helm prints the encoder's error text in place of the document.
+        "toToml" => yaml::to_toml(v).unwrap_or_else(|e| e),
         _ => return None,
     })
 }

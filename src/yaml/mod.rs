@@ -13,6 +13,7 @@
 //! | [`json`] | Go's encoding/json: `toJson`, `toRawJson`, `toPrettyJson`, `fromJson` |
 //! | [`emit`] | `toYaml`: the JSON round trip and go-yaml v2's emitter (styles, quoting, folding) |
 //! | [`pretty`] | `toYamlPretty`: the same emitter with go-yaml v3's differences |
+//! | [`toml`] | `toToml` (BurntSushi/toml's encoder layout) and `fromToml` |
 //! | [`error`] | [`YamlError`], worded as go-yaml and encoding/json word their errors |
 
 pub mod emit;
@@ -21,9 +22,11 @@ pub mod json;
 pub mod pretty;
 pub mod read;
 pub mod resolve;
+pub mod toml;
 
 pub use emit::{to_yaml, try_to_yaml};
 pub use error::{ErrorSource, YamlError};
 pub use json::{JsonOpts, from_json, to_json};
 pub use pretty::{to_yaml_pretty, try_to_yaml_pretty};
 pub use read::{parse_documents, parse_value, unmarshal_list, unmarshal_map};
+pub use toml::{from_toml, to_toml};
