@@ -13,6 +13,7 @@
 //! The event stream comes from `yaml-rust2`; its scanner errors are reworded into
 //! go-yaml's phrases with go-yaml's line numbering.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -30,21 +31,180 @@ pub const MAX_DEPTH: usize = 1000;
 
 /// Reads one document as Helm reads a values file. An empty document is `Nil`.
 pub fn parse_value(text: &str) -> Result<Value, YamlError> {
-    let mut loader = Loader::new(text);
-    match loader.next_document()? {
-        Some((arena, root)) => convert_document(&arena, root),
-        None => Ok(Value::Nil),
+    precheck(text)?;
+    let mut text = Cow::Borrowed(text);
+    let mut repairs = 0;
+    loop {
+        let mut loader = Loader::new(&text);
+        match loader.next_document() {
+            Ok(Some((arena, root))) => return convert_document(&arena, root),
+            Ok(None) => return Ok(Value::Nil),
+            Err(e) => match loader.raw_error.take().and_then(|raw| repair(&text, &raw)) {
+                Some(fixed) if repairs < MAX_REPAIRS => {
+                    repairs += 1;
+                    text = Cow::Owned(fixed);
+                }
+                _ => return Err(e),
+            },
+        }
     }
 }
 
 /// Reads every document of a stream (`---` separated).
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
-    let mut loader = Loader::new(text);
-    let mut out = Vec::new();
-    while let Some((arena, root)) = loader.next_document()? {
-        out.push(convert_document(&arena, root)?);
+    precheck(text)?;
+    let mut text = Cow::Borrowed(text);
+    let mut repairs = 0;
+    'attempt: loop {
+        let mut loader = Loader::new(&text);
+        let mut out = Vec::new();
+        loop {
+            match loader.next_document() {
+                Ok(Some((arena, root))) => out.push(convert_document(&arena, root)?),
+                Ok(None) => return Ok(out),
+                Err(e) => match loader.raw_error.take().and_then(|raw| repair(&text, &raw)) {
+                    Some(fixed) if repairs < MAX_REPAIRS => {
+                        repairs += 1;
+                        text = Cow::Owned(fixed);
+                        continue 'attempt;
+                    }
+                    _ => return Err(e),
+                },
+            }
+        }
     }
-    Ok(out)
+}
+
+/// How many times a text is re-read after a [`repair`].
+const MAX_REPAIRS: usize = 64;
+
+/// Checks go-yaml makes before yaml-rust2 would: its reader refuses control
+/// characters, and its parser refuses a `%YAML` directive other than 1.1.
+fn precheck(text: &str) -> Result<(), YamlError> {
+    let bad = text.chars().any(|c| {
+        let c = c as u32;
+        !(c == 0x09
+            || c == 0x0a
+            || c == 0x0d
+            || (0x20..=0x7e).contains(&c)
+            || c == 0x85
+            || (0xa0..=0xd7ff).contains(&c)
+            || (0xe000..=0xfffd).contains(&c)
+            || c >= 0x10000)
+    });
+    if bad {
+        return Err(YamlError::yaml(None, "control characters are not allowed"));
+    }
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for (i, line) in body.lines().enumerate() {
+        let t = line.trim_end();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("%YAML") {
+            let version = rest.split_whitespace().next().unwrap_or("");
+            if version != "1.1" && !version.is_empty() {
+                return Err(YamlError::yaml(
+                    (i != 0).then_some(i),
+                    "found incompatible YAML document",
+                ));
+            }
+            continue;
+        }
+        if !t.starts_with('%') {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// go-yaml (libyaml) is more lenient than yaml-rust2 in a few places that real
+/// charts rely on. When yaml-rust2 stops on one of them, rewrite the text so that it
+/// reads the same under both, keeping every line where it was, and read again:
+/// - flow collections (`args: [` ... `]`) whose lines are less indented than their
+///   parent block: more indentation inside a flow collection changes nothing;
+/// - continuation lines of a quoted scalar less indented than the block: leading
+///   spaces of those lines are folded away anyway;
+/// - a comment right after a quoted scalar or a flow bracket (`"x"#c`);
+/// - a tab after a `:` value indicator.
+fn repair(text: &str, e: &ScanError) -> Option<String> {
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - body.len();
+    let line = e.marker().line().checked_sub(1)?;
+    let byte = bom + char_to_byte(body, e.marker().index())?;
+    match e.info() {
+        "invalid indentation" | "invalid indentation in flow construct" => {
+            pad_lines(text, bom, line, line)
+        }
+        "while scanning a quoted scalar, invalid indentation in quoted scalar"
+        | "invalid indentation in quoted scalar" => {
+            let end = quoted_end(text, byte)?;
+            let last_line = line + text[byte..end].matches('\n').count();
+            pad_lines(text, bom, line + 1, last_line)
+        }
+        "comments must be separated from other tokens by whitespace" => {
+            let end = text[byte..].find('\n').map_or(text.len(), |i| byte + i);
+            let blank: String = text[byte..end].chars().map(|_| ' ').collect();
+            Some(format!("{}{blank}{}", &text[..byte], &text[end..]))
+        }
+        // The marker sits after the tabs: `a:\tb`. After a complex key's `:` at the
+        // start of a line go-yaml refuses the tab too, so that case is left alone.
+        "':' must be followed by a valid YAML whitespace" => {
+            let before = text[..byte].trim_end_matches('\t');
+            let colon = before.strip_suffix(':')?;
+            let line_start = colon.rfind('\n').map_or(0, |i| i + 1);
+            if colon[line_start..].trim().is_empty() || before.len() == byte {
+                return None;
+            }
+            let tabs = byte - before.len();
+            Some(format!("{before}{}{}", " ".repeat(tabs), &text[byte..]))
+        }
+        _ => None,
+    }
+}
+
+fn char_to_byte(s: &str, chars: usize) -> Option<usize> {
+    if chars == s.chars().count() {
+        return Some(s.len());
+    }
+    s.char_indices().nth(chars).map(|(b, _)| b)
+}
+
+/// The byte just past the quoted scalar opening at `start`.
+fn quoted_end(text: &str, start: usize) -> Option<usize> {
+    let quote = text[start..].chars().next()?;
+    let mut it = text[start + 1..].char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        match (quote, c) {
+            ('"', '\\') => {
+                it.next();
+            }
+            ('\'', '\'') if it.peek().map(|p| p.1) == Some('\'') => {
+                it.next();
+            }
+            (q, c) if c == q => return Some(start + 1 + i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Indents lines `from..=to` (0-based, after a byte order mark of `bom` bytes) past
+/// every column in the text.
+fn pad_lines(text: &str, bom: usize, from: usize, to: usize) -> Option<String> {
+    let width = text.lines().map(|l| l.chars().count()).max().unwrap_or(0) + 1;
+    let pad = " ".repeat(width);
+    let mut out = String::with_capacity(text.len() + pad.len() * (to + 1 - from.min(to + 1)));
+    out.push_str(&text[..bom]);
+    let mut changed = false;
+    for (i, line) in text[bom..].split_inclusive('\n').enumerate() {
+        if i >= from && i <= to {
+            out.push_str(&pad);
+            changed = true;
+        }
+        out.push_str(line);
+    }
+    changed.then_some(out)
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal` into `map[string]interface{}`, as Helm reads values
@@ -122,6 +282,8 @@ struct Loader<'a> {
     done: bool,
     /// A (char index, byte index) pair into `text`; markers only move forward.
     cursor: (usize, usize),
+    /// The untranslated yaml-rust2 error, for [`repair`].
+    raw_error: Option<ScanError>,
 }
 
 impl<'a> Loader<'a> {
@@ -133,14 +295,19 @@ impl<'a> Loader<'a> {
             parser: Parser::new_from_str(text),
             done: false,
             cursor: (0, 0),
+            raw_error: None,
         }
     }
 
     fn next(&mut self) -> Result<(Event, Marker), YamlError> {
-        let (ev, mark) = self
-            .parser
-            .next_token()
-            .map_err(|e| translate_error(&e, self.text))?;
+        let (ev, mark) = match self.parser.next_token() {
+            Ok(x) => x,
+            Err(e) => {
+                let translated = translate_error(&e, self.text);
+                self.raw_error = Some(e);
+                return Err(translated);
+            }
+        };
         if let Event::Scalar(_, TScalarStyle::DoubleQuoted, ..) = ev {
             self.check_escapes(&mark)?;
         }
@@ -215,7 +382,21 @@ impl<'a> Loader<'a> {
         let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
         let mut root = None;
         loop {
-            let (ev, mark) = self.next()?;
+            let (ev, mark) = match self.next() {
+                Ok(x) => x,
+                // go-yaml ends the document at a directive without `...` and would only
+                // complain when asked for the next document.
+                Err(_)
+                    if root.is_some()
+                        && self.raw_error.as_ref().is_some_and(|e| {
+                            e.info() == "missing explicit document end marker before directive"
+                        }) =>
+                {
+                    self.done = true;
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             let finished = match ev {
                 Event::Scalar(value, style, anchor, tag) => {
                     let tag = tag.map(tag_string);
@@ -348,6 +529,12 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         | "did not find expected <document start>"
         | "found incompatible YAML document" => parser_error(problem),
         "expected ',' or ']'" => parser_error("did not find expected ',' or ']'"),
+        "the handle wasn't declared" => parser_error("found undefined tag handle"),
+        r#""-" is only valid inside a block"# => parser_error("did not find expected node content"),
+        "'-' must be followed by a valid YAML whitespace"
+        | "':' must be followed by a valid YAML whitespace" => {
+            scanner_error("found character that cannot start any token")
+        }
         "did not find expected <document-start>" => {
             parser_error("did not find expected <document start>")
         }
@@ -366,6 +553,20 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         }
         p if p.starts_with("unexpected character") => {
             scanner_error("found character that cannot start any token")
+        }
+        // go-yaml points at the indicator line, yaml-rust2 at the opening quote.
+        "found unexpected document indicator" => {
+            let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let start = char_to_byte(body, e.marker().index()).unwrap_or(0);
+            let l = body[start..]
+                .split('\n')
+                .skip(1)
+                .position(|l| {
+                    (l.starts_with("---") || l.starts_with("..."))
+                        && l[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
+                })
+                .map_or(line, |p| line + p + 1);
+            YamlError::yaml((l > 1).then_some(l), problem)
         }
         // go-yaml reports the end of the input, where yaml-rust2 points at the opening quote.
         "found unexpected end of stream" => {
