@@ -311,7 +311,52 @@ impl<'a> Loader<'a> {
         if let Event::Scalar(_, TScalarStyle::DoubleQuoted, ..) = ev {
             self.check_escapes(&mark)?;
         }
+        if let Event::Scalar(value, style @ (TScalarStyle::Literal | TScalarStyle::Folded), a, t) =
+            ev
+        {
+            let value = self.empty_block_scalar(&mark).unwrap_or(value);
+            return Ok((Event::Scalar(value, style, a, t), mark));
+        }
         Ok((ev, mark))
+    }
+
+    /// A block scalar without content lines (`key: |` at the end of the input) is ""
+    /// in go-yaml, or one newline per empty line with `|+`; yaml-rust2 gives "\n".
+    /// Returns the corrected value when `mark` is at such a scalar's indicator.
+    fn empty_block_scalar(&mut self, mark: &Marker) -> Option<String> {
+        let (ci, bi) = self.cursor;
+        if mark.index() < ci {
+            return None;
+        }
+        let mut chars = self.text[bi..].chars();
+        let (mut ci, mut bi) = (ci, bi);
+        while ci < mark.index() {
+            let c = chars.next()?;
+            ci += 1;
+            bi += c.len_utf8();
+        }
+        self.cursor = (ci, bi);
+        let rest = &self.text[bi..];
+        if !rest.starts_with(['|', '>']) {
+            return None;
+        }
+        let header_end = rest.find('\n')?;
+        let header = &rest[..header_end];
+        let keep = header.split('#').next().is_some_and(|h| h.contains('+'));
+        let after = &rest[header_end + 1..];
+        let blank_len = after
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(after.len());
+        let blank = &after[..blank_len];
+        // Only the case where no content line follows before the end of the input.
+        if blank_len != after.len() {
+            return None;
+        }
+        Some(if keep {
+            "\n".repeat(blank.matches('\n').count())
+        } else {
+            String::new()
+        })
     }
 
     /// go-yaml (YAML 1.1) knows no `\/` escape, which yaml-rust2 (YAML 1.2) accepts:
