@@ -16,7 +16,7 @@ use super::resolve::{Resolved, resolve_plain};
 use crate::gotmpl::value::Value;
 
 /// Nesting beyond this is refused (the result would not come from a chart).
-const MAX_DEPTH: usize = 10_000;
+const MAX_DEPTH: usize = super::MAX_DEPTH;
 
 /// Go values as go-yaml's encoder sees them after the JSON round trip.
 #[derive(Debug, Clone, PartialEq)]

@@ -41,7 +41,7 @@ impl JsonOpts {
 
 /// The deepest nesting encoded or decoded; Go has no limit on encoding, but a tree this
 /// deep cannot come from a chart, and the bound keeps recursion safe.
-const MAX_DEPTH: usize = 10_000;
+const MAX_DEPTH: usize = super::MAX_DEPTH;
 
 /// Encodes `v` as Go's `encoding/json` would. Errors carry Go's text
 /// (`json: unsupported value: NaN`).

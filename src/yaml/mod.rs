@@ -24,6 +24,12 @@ pub mod read;
 pub mod resolve;
 pub mod toml;
 
+/// The deepest nesting of collections any function here reads or writes. go-yaml
+/// reads up to 10,000 levels, but the readers and writers here recurse, and they may
+/// run deep inside a template's own recursion on a small thread stack; no chart
+/// nests values anywhere near this deep.
+pub const MAX_DEPTH: usize = 200;
+
 pub use emit::{to_yaml, try_to_yaml};
 pub use error::{ErrorSource, YamlError};
 pub use json::{JsonOpts, from_json, to_json};

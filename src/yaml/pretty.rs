@@ -9,7 +9,7 @@ use super::emit::{Emitter, Flavor, Node, sort_keys};
 use crate::gotmpl::value::Value;
 
 /// Nesting beyond this is refused.
-const MAX_DEPTH: usize = 10_000;
+const MAX_DEPTH: usize = super::MAX_DEPTH;
 
 /// Helm's `toYamlPretty` before its `TrimSuffix("\n")`. Errors give "" as in Helm.
 pub fn to_yaml_pretty(v: &Value) -> String {

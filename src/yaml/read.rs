@@ -25,13 +25,12 @@ use super::error::YamlError;
 use super::resolve::{self, Resolved, TAG_PREFIX};
 use crate::gotmpl::value::{Map, Value};
 
-/// The deepest nesting of collections accepted. go-yaml allows 10,000; charter keeps
-/// recursion on small thread stacks bounded with a lower limit.
-pub const MAX_DEPTH: usize = 1000;
+use super::MAX_DEPTH;
 
 /// Reads one document as Helm reads a values file. An empty document is `Nil`.
 pub fn parse_value(text: &str) -> Result<Value, YamlError> {
     precheck(text)?;
+    let mut repairer = Repairer::new(text);
     let mut text = Cow::Borrowed(text);
     let mut repairs = 0;
     loop {
@@ -39,7 +38,11 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
         match loader.next_document() {
             Ok(Some((arena, root))) => return convert_document(&arena, root),
             Ok(None) => return Ok(Value::Nil),
-            Err(e) => match loader.raw_error.take().and_then(|raw| repair(&text, &raw)) {
+            Err(e) => match loader
+                .raw_error
+                .take()
+                .and_then(|raw| repairer.repair(&text, &raw))
+            {
                 Some(fixed) if repairs < MAX_REPAIRS => {
                     repairs += 1;
                     text = Cow::Owned(fixed);
@@ -53,6 +56,7 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
 /// Reads every document of a stream (`---` separated).
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     precheck(text)?;
+    let mut repairer = Repairer::new(text);
     let mut text = Cow::Borrowed(text);
     let mut repairs = 0;
     'attempt: loop {
@@ -62,7 +66,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
             match loader.next_document() {
                 Ok(Some((arena, root))) => out.push(convert_document(&arena, root)?),
                 Ok(None) => return Ok(out),
-                Err(e) => match loader.raw_error.take().and_then(|raw| repair(&text, &raw)) {
+                Err(e) => match loader
+                    .raw_error
+                    .take()
+                    .and_then(|raw| repairer.repair(&text, &raw))
+                {
                     Some(fixed) if repairs < MAX_REPAIRS => {
                         repairs += 1;
                         text = Cow::Owned(fixed);
@@ -119,48 +127,224 @@ fn precheck(text: &str) -> Result<(), YamlError> {
 }
 
 /// go-yaml (libyaml) is more lenient than yaml-rust2 in a few places that real
-/// charts rely on. When yaml-rust2 stops on one of them, rewrite the text so that it
-/// reads the same under both, keeping every line where it was, and read again:
+/// charts rely on. When yaml-rust2 stops on one of them, the text is rewritten so
+/// that it reads the same under both, keeping every line where it was, and read again:
 /// - flow collections (`args: [` ... `]`) whose lines are less indented than their
 ///   parent block: more indentation inside a flow collection changes nothing;
 /// - continuation lines of a quoted scalar less indented than the block: leading
 ///   spaces of those lines are folded away anyway;
 /// - a comment right after a quoted scalar or a flow bracket (`"x"#c`);
 /// - a tab after a `:` value indicator.
-fn repair(text: &str, e: &ScanError) -> Option<String> {
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let bom = text.len() - body.len();
-    let line = e.marker().line().checked_sub(1)?;
-    let byte = bom + char_to_byte(body, e.marker().index())?;
-    match e.info() {
-        "invalid indentation" | "invalid indentation in flow construct" => {
-            pad_lines(text, bom, line, line)
+struct Repairer {
+    /// Spaces that indent a line past every column of the original text.
+    pad: String,
+    /// The last error repaired, to stop when a repair does not move it.
+    last: Option<(String, usize)>,
+}
+
+fn is_line_break(c: char) -> bool {
+    c == '\n' || c == '\r'
+}
+
+impl Repairer {
+    fn new(text: &str) -> Repairer {
+        let width = text
+            .split(is_line_break)
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        Repairer {
+            pad: " ".repeat(width + 1),
+            last: None,
         }
-        "while scanning a quoted scalar, invalid indentation in quoted scalar"
-        | "invalid indentation in quoted scalar" => {
-            let end = quoted_end(text, byte)?;
-            let last_line = line + text[byte..end].matches('\n').count();
-            pad_lines(text, bom, line + 1, last_line)
-        }
-        "comments must be separated from other tokens by whitespace" => {
-            let end = text[byte..].find('\n').map_or(text.len(), |i| byte + i);
-            let blank: String = text[byte..end].chars().map(|_| ' ').collect();
-            Some(format!("{}{blank}{}", &text[..byte], &text[end..]))
-        }
-        // The marker sits after the tabs: `a:\tb`. After a complex key's `:` at the
-        // start of a line go-yaml refuses the tab too, so that case is left alone.
-        "':' must be followed by a valid YAML whitespace" => {
-            let before = text[..byte].trim_end_matches('\t');
-            let colon = before.strip_suffix(':')?;
-            let line_start = colon.rfind('\n').map_or(0, |i| i + 1);
-            if colon[line_start..].trim().is_empty() || before.len() == byte {
-                return None;
-            }
-            let tabs = byte - before.len();
-            Some(format!("{before}{}{}", " ".repeat(tabs), &text[byte..]))
-        }
-        _ => None,
     }
+
+    fn repair(&mut self, text: &str, e: &ScanError) -> Option<String> {
+        let key = (e.info().to_string(), e.marker().index());
+        if self.last.as_ref() == Some(&key) {
+            return None;
+        }
+        self.last = Some(key);
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let bom = text.len() - body.len();
+        let byte = bom + char_to_byte(body, e.marker().index())?;
+        match e.info() {
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                let start = text[..byte].rfind(is_line_break).map_or(bom, |i| i + 1);
+                Some(format!("{}{}{}", &text[..start], self.pad, &text[start..]))
+            }
+            "while scanning a quoted scalar, invalid indentation in quoted scalar"
+            | "invalid indentation in quoted scalar" => {
+                let end = quoted_end(text, byte)?;
+                let mut out = String::with_capacity(text.len() + self.pad.len() * 4);
+                out.push_str(&text[..byte]);
+                let mut chars = text[byte..end].chars().peekable();
+                while let Some(c) = chars.next() {
+                    out.push(c);
+                    let crlf = c == '\r' && chars.peek() == Some(&'\n');
+                    if is_line_break(c) && !crlf {
+                        out.push_str(&self.pad);
+                    }
+                }
+                out.push_str(&text[end..]);
+                Some(out)
+            }
+            "comments must be separated from other tokens by whitespace" => {
+                let end = text[byte..]
+                    .find(is_line_break)
+                    .map_or(text.len(), |i| byte + i);
+                let blank: String = text[byte..end].chars().map(|_| ' ').collect();
+                Some(format!("{}{blank}{}", &text[..byte], &text[end..]))
+            }
+            // The marker sits after the tabs: `a:\tb`. After a complex key's `:` at the
+            // start of a line go-yaml refuses the tab too, so that case is left alone.
+            "':' must be followed by a valid YAML whitespace" => {
+                let before = text[..byte].trim_end_matches('\t');
+                let colon = before.strip_suffix(':')?;
+                let line_start = colon.rfind(is_line_break).map_or(0, |i| i + 1);
+                if colon[line_start..].trim().is_empty() || before.len() == byte {
+                    return None;
+                }
+                let tabs = byte - before.len();
+                Some(format!("{before}{}{}", " ".repeat(tabs), &text[byte..]))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A quoted scalar's value as YAML 1.1 reads it (`raw` includes the quotes): escapes
+/// decoded (double quotes) or `''` undoubled (single quotes), and line breaks, which
+/// include U+0085, U+2028 and U+2029, folded.
+fn fold_quoted(raw: &str) -> String {
+    let double = raw.starts_with('"');
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::new();
+    let mut whitespace = String::new();
+    let mut leading_break: Option<char> = None;
+    let mut trailing = String::new();
+    let mut leading_blanks = false;
+    let mut i = 1;
+    let is_break = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    // NEL, CR and LF read as "\n"; LS and PS stay themselves.
+    let normal = |c: char| {
+        if matches!(c, '\u{2028}' | '\u{2029}') {
+            c
+        } else {
+            '\n'
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ' ' || c == '\t' || is_break(c) {
+            if c == ' ' || c == '\t' {
+                if !leading_blanks {
+                    whitespace.push(c);
+                }
+            } else {
+                if c == '\r' && chars.get(i + 1) == Some(&'\n') {
+                    i += 1;
+                }
+                if leading_blanks {
+                    trailing.push(normal(c));
+                } else {
+                    whitespace.clear();
+                    leading_break = Some(normal(c));
+                    leading_blanks = true;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // Join what the blanks and breaks before this character stand for.
+        if leading_blanks {
+            match leading_break {
+                Some('\n') if trailing.is_empty() => out.push(' '),
+                Some('\n') => out.push_str(&trailing),
+                Some(b) => {
+                    out.push(b);
+                    out.push_str(&trailing);
+                }
+                None => out.push_str(&trailing),
+            }
+            leading_break = None;
+            trailing.clear();
+            leading_blanks = false;
+        } else {
+            out.push_str(&whitespace);
+        }
+        whitespace.clear();
+        if !double {
+            if c == '\'' {
+                if chars.get(i + 1) == Some(&'\'') {
+                    out.push('\'');
+                    i += 2;
+                    continue;
+                }
+                break;
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        match c {
+            '"' => break,
+            '\\' => {
+                let Some(&e) = chars.get(i + 1) else { break };
+                if is_break(e) {
+                    // An escaped line break joins the lines without a space.
+                    i += 2;
+                    if e == '\r' && chars.get(i) == Some(&'\n') {
+                        i += 1;
+                    }
+                    leading_blanks = true;
+                    continue;
+                }
+                let simple = match e {
+                    '0' => Some('\0'),
+                    'a' => Some('\u{7}'),
+                    'b' => Some('\u{8}'),
+                    't' | '\t' => Some('\t'),
+                    'n' => Some('\n'),
+                    'v' => Some('\u{b}'),
+                    'f' => Some('\u{c}'),
+                    'r' => Some('\r'),
+                    'e' => Some('\u{1b}'),
+                    ' ' => Some(' '),
+                    '"' => Some('"'),
+                    '\'' => Some('\''),
+                    '\\' => Some('\\'),
+                    'N' => Some('\u{85}'),
+                    '_' => Some('\u{a0}'),
+                    'L' => Some('\u{2028}'),
+                    'P' => Some('\u{2029}'),
+                    _ => None,
+                };
+                if let Some(ch) = simple {
+                    out.push(ch);
+                    i += 2;
+                    continue;
+                }
+                let width = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    'U' => 8,
+                    _ => 0,
+                };
+                let hex: String = chars.iter().skip(i + 2).take(width).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if width > 0 && hex.len() == width => out.push(ch),
+                    _ => out.push('\u{fffd}'),
+                }
+                i += 2 + width;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 fn char_to_byte(s: &str, chars: usize) -> Option<usize> {
@@ -187,24 +371,6 @@ fn quoted_end(text: &str, start: usize) -> Option<usize> {
         }
     }
     None
-}
-
-/// Indents lines `from..=to` (0-based, after a byte order mark of `bom` bytes) past
-/// every column in the text.
-fn pad_lines(text: &str, bom: usize, from: usize, to: usize) -> Option<String> {
-    let width = text.lines().map(|l| l.chars().count()).max().unwrap_or(0) + 1;
-    let pad = " ".repeat(width);
-    let mut out = String::with_capacity(text.len() + pad.len() * (to + 1 - from.min(to + 1)));
-    out.push_str(&text[..bom]);
-    let mut changed = false;
-    for (i, line) in text[bom..].split_inclusive('\n').enumerate() {
-        if i >= from && i <= to {
-            out.push_str(&pad);
-            changed = true;
-        }
-        out.push_str(line);
-    }
-    changed.then_some(out)
 }
 
 /// `sigs.k8s.io/yaml.Unmarshal` into `map[string]interface{}`, as Helm reads values
@@ -308,8 +474,15 @@ impl<'a> Loader<'a> {
                 return Err(translated);
             }
         };
-        if let Event::Scalar(_, TScalarStyle::DoubleQuoted, ..) = ev {
-            self.check_escapes(&mark)?;
+        if let Event::Scalar(
+            value,
+            style @ (TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted),
+            a,
+            t,
+        ) = ev
+        {
+            let value = self.check_quoted(&mark)?.unwrap_or(value);
+            return Ok((Event::Scalar(value, style, a, t), mark));
         }
         if let Event::Scalar(value, style @ (TScalarStyle::Literal | TScalarStyle::Folded), a, t) =
             ev
@@ -324,18 +497,7 @@ impl<'a> Loader<'a> {
     /// in go-yaml, or one newline per empty line with `|+`; yaml-rust2 gives "\n".
     /// Returns the corrected value when `mark` is at such a scalar's indicator.
     fn empty_block_scalar(&mut self, mark: &Marker) -> Option<String> {
-        let (ci, bi) = self.cursor;
-        if mark.index() < ci {
-            return None;
-        }
-        let mut chars = self.text[bi..].chars();
-        let (mut ci, mut bi) = (ci, bi);
-        while ci < mark.index() {
-            let c = chars.next()?;
-            ci += 1;
-            bi += c.len_utf8();
-        }
-        self.cursor = (ci, bi);
+        let bi = self.seek(mark);
         let rest = &self.text[bi..];
         if !rest.starts_with(['|', '>']) {
             return None;
@@ -359,9 +521,8 @@ impl<'a> Loader<'a> {
         })
     }
 
-    /// go-yaml (YAML 1.1) knows no `\/` escape, which yaml-rust2 (YAML 1.2) accepts:
-    /// re-read the raw double-quoted scalar at `mark` and refuse it as go-yaml does.
-    fn check_escapes(&mut self, mark: &Marker) -> Result<(), YamlError> {
+    /// The byte offset of the character at `mark` (markers mostly move forward).
+    fn seek(&mut self, mark: &Marker) -> usize {
         let (mut ci, mut bi) = self.cursor;
         if mark.index() < ci {
             (ci, bi) = (0, 0);
@@ -373,30 +534,45 @@ impl<'a> Loader<'a> {
             bi += c.len_utf8();
         }
         self.cursor = (ci, bi);
-        let raw = &self.text[bi..];
-        let mut it = raw.char_indices();
-        if !matches!(it.next(), Some((_, '"'))) {
-            return Ok(());
-        }
-        let mut line = mark.line();
-        while let Some((_, c)) = it.next() {
-            match c {
-                '"' => break,
-                '\n' => line += 1,
-                '\\' => match it.next() {
-                    Some((_, '/')) => {
-                        return Err(YamlError::yaml(
-                            (line > 1).then_some(line),
-                            "found unknown escape character",
-                        ));
-                    }
-                    Some((_, '\n')) => line += 1,
+        bi
+    }
+
+    /// Re-reads the raw quoted scalar at `mark` where go-yaml and yaml-rust2 differ:
+    /// go-yaml (YAML 1.1) knows no `\/` escape, which yaml-rust2 (YAML 1.2) accepts,
+    /// and it folds U+0085, U+2028 and U+2029 as line breaks, which YAML 1.2 reads as
+    /// ordinary characters. Returns the go-yaml value when it differs.
+    fn check_quoted(&mut self, mark: &Marker) -> Result<Option<String>, YamlError> {
+        let start = self.seek(mark);
+        let raw = &self.text[start..];
+        let Some(quote) = raw.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            return Ok(None);
+        };
+        let end = quoted_end(self.text, start).map_or(self.text.len(), |e| e - start);
+        let raw = &raw[..end];
+        if quote == '"' {
+            let mut line = mark.line();
+            let mut it = raw.chars().skip(1);
+            while let Some(c) = it.next() {
+                match c {
+                    '\n' => line += 1,
+                    '\\' => match it.next() {
+                        Some('/') => {
+                            return Err(YamlError::yaml(
+                                (line > 1).then_some(line),
+                                "found unknown escape character",
+                            ));
+                        }
+                        Some('\n') => line += 1,
+                        _ => {}
+                    },
                     _ => {}
-                },
-                _ => {}
+                }
             }
         }
-        Ok(())
+        if raw.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+            return Ok(Some(fold_quoted(raw)));
+        }
+        Ok(None)
     }
 
     /// The next document as a node arena and its root, or `None` at the end.

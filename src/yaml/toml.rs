@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use crate::gotmpl::value::{Map, Value};
 
 /// Nesting beyond this is refused.
-const MAX_DEPTH: usize = 1_000;
+const MAX_DEPTH: usize = super::MAX_DEPTH;
 
 /// Encodes `v` as BurntSushi's `toml.NewEncoder(w).Encode(v)`. Helm's `toToml` prints
 /// the error text in place of the document when this fails.
