@@ -119,8 +119,15 @@ fn precheck(text: &str) -> Result<(), YamlError> {
             }
             continue;
         }
-        if !t.starts_with('%') {
+        let Some(directive) = t.strip_prefix('%') else {
             break;
+        };
+        let name = directive.split_whitespace().next().unwrap_or("");
+        if name != "TAG" && !name.is_empty() {
+            return Err(YamlError::yaml(
+                (i != 0).then_some(i + 1),
+                "found unknown directive name",
+            ));
         }
     }
     Ok(())
@@ -133,7 +140,8 @@ fn precheck(text: &str) -> Result<(), YamlError> {
 ///   parent block: more indentation inside a flow collection changes nothing;
 /// - continuation lines of a quoted scalar less indented than the block: leading
 ///   spaces of those lines are folded away anyway;
-/// - a comment right after a quoted scalar or a flow bracket (`"x"#c`);
+/// - a comment right after a quoted scalar or a flow bracket (`"x"#c`), and text
+///   after a `...` document end marker;
 /// - a tab after a `:` value indicator.
 struct Repairer {
     /// Spaces that indent a line past every column of the original text.
@@ -175,7 +183,8 @@ impl Repairer {
             }
             "while scanning a quoted scalar, invalid indentation in quoted scalar"
             | "invalid indentation in quoted scalar" => {
-                let end = quoted_end(text, byte)?;
+                // An unterminated scalar runs to the end, where go-yaml reports it.
+                let end = quoted_end(text, byte).unwrap_or(text.len());
                 let mut out = String::with_capacity(text.len() + self.pad.len() * 4);
                 out.push_str(&text[..byte]);
                 let mut chars = text[byte..end].chars().peekable();
@@ -189,7 +198,9 @@ impl Repairer {
                 out.push_str(&text[end..]);
                 Some(out)
             }
-            "comments must be separated from other tokens by whitespace" => {
+            // go-yaml ends the document at `...` and reads no further (for `Unmarshal`).
+            "comments must be separated from other tokens by whitespace"
+            | "invalid content after document end marker" => {
                 let end = text[byte..]
                     .find(is_line_break)
                     .map_or(text.len(), |i| byte + i);
@@ -345,6 +356,51 @@ fn fold_quoted(raw: &str) -> String {
         }
     }
     out
+}
+
+/// The innermost flow bracket (`[` or `{`) still open before the character at
+/// `chars`, skipping quoted scalars and comments.
+fn innermost_flow(text: &str, chars: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let mut it = text.chars().take(chars).peekable();
+    let mut prev = '\n';
+    while let Some(c) = it.next() {
+        match c {
+            '[' | '{' => stack.push(c),
+            ']' | '}' => {
+                stack.pop();
+            }
+            '"' => {
+                while let Some(q) = it.next() {
+                    if q == '\\' {
+                        it.next();
+                    } else if q == '"' {
+                        break;
+                    }
+                }
+            }
+            '\'' if !prev.is_alphanumeric() => {
+                while let Some(q) = it.next() {
+                    if q == '\'' && it.peek() != Some(&'\'') {
+                        break;
+                    }
+                    if q == '\'' {
+                        it.next();
+                    }
+                }
+            }
+            '#' if prev.is_whitespace() => {
+                for q in it.by_ref() {
+                    if q == '\n' {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    stack.last().copied()
 }
 
 fn char_to_byte(s: &str, chars: usize) -> Option<usize> {
@@ -611,6 +667,7 @@ impl<'a> Loader<'a> {
                     if root.is_some()
                         && self.raw_error.as_ref().is_some_and(|e| {
                             e.info() == "missing explicit document end marker before directive"
+                                || e.info() == "invalid content after document end marker"
                         }) =>
                 {
                     self.done = true;
@@ -743,6 +800,13 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
     };
     let scanner_error = |msg: &str| YamlError::yaml((line > 1).then_some(line), msg);
     match problem {
+        // yaml-rust2 reports a single-pair mapping inside `[...]` (`[a: b: c]`) as
+        // the mapping's error; libyaml as the sequence's.
+        "did not find expected ',' or '}'"
+            if innermost_flow(text, e.marker().index()) == Some('[') =>
+        {
+            parser_error("did not find expected ',' or ']'")
+        }
         "did not find expected key"
         | "did not find expected node content"
         | "did not find expected '-' indicator"
@@ -751,6 +815,10 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         | "found incompatible YAML document" => parser_error(problem),
         "expected ',' or ']'" => parser_error("did not find expected ',' or ']'"),
         "the handle wasn't declared" => parser_error("found undefined tag handle"),
+        "illegal placement of ':' indicator" => parser_error("did not find expected ',' or ']'"),
+        "did not find expected hexadecimal number" => {
+            scanner_error("did not find expected hexdecimal number")
+        }
         r#""-" is only valid inside a block"# => parser_error("did not find expected node content"),
         "'-' must be followed by a valid YAML whitespace"
         | "':' must be followed by a valid YAML whitespace" => {
