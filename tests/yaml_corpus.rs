@@ -6,22 +6,11 @@
 
 use std::path::Path;
 
-use charter::gotmpl::{Map, Value};
+use charter::gotmpl::Value;
 use charter::yaml;
 use sha2::{Digest, Sha256};
 
 const CORPUS: &str = "/work/shared/corpus/charts";
-
-fn from_yaml(text: &str) -> Value {
-    match yaml::unmarshal_map(text) {
-        Ok(m) => Value::map(m),
-        Err(e) => {
-            let mut m = Map::new();
-            m.insert("Error".to_string(), Value::string(e));
-            Value::map(m)
-        }
-    }
-}
 
 fn trim(s: String) -> String {
     s.strip_suffix('\n').map(str::to_string).unwrap_or(s)
@@ -48,7 +37,7 @@ fn corpus_values_round_trip_like_helm() {
         };
         if cache.as_ref().is_none_or(|(p, _)| p != path) {
             let text = std::fs::read_to_string(Path::new(CORPUS).join(path)).unwrap_or_default();
-            cache = Some((path.to_string(), from_yaml(&text)));
+            cache = Some((path.to_string(), yaml::helm_from_yaml(&text)));
         }
         let Some((_, v)) = cache.as_ref() else {
             continue;

@@ -1,11 +1,12 @@
 //! Fixture tests for `charter::yaml`: every case in `testdata/yaml/*.txt` holds a YAML
 //! document and what Helm 3.17.3 printed for `toJson`, `toRawJson`, `toPrettyJson`,
 //! `toYaml`, `toYamlPretty` and `toToml` of `.Files.Get "case.yaml" | fromYaml`
-//! (recorded by `testdata/yaml/record.py`).
+//! (or `fromJson`, `fromYamlArray`, `fromJsonArray`, after the file's name),
+//! recorded by `testdata/yaml/record.py`.
 
 use std::path::Path;
 
-use charter::gotmpl::{Map, Value};
+use charter::gotmpl::Value;
 use charter::yaml;
 
 struct Case {
@@ -78,15 +79,17 @@ fn load_cases() -> Vec<Case> {
     cases
 }
 
-/// Helm's `fromYaml`: a map, or `{"Error": msg}`.
-fn from_yaml(text: &str) -> Value {
-    match yaml::unmarshal_map(text) {
-        Ok(m) => Value::map(m),
-        Err(e) => {
-            let mut m = Map::new();
-            m.insert("Error".to_string(), Value::string(e));
-            Value::map(m)
-        }
+/// The Helm function that reads a fixture file's inputs, picked by the file's name
+/// as `testdata/yaml/record.py` picks it.
+fn read_with(file: &str, text: &str) -> Value {
+    if file.starts_with("fromjsonarray") {
+        yaml::helm_from_json_array(text)
+    } else if file.starts_with("fromjson") {
+        yaml::helm_from_json(text)
+    } else if file.starts_with("fromyamlarray") {
+        yaml::helm_from_yaml_array(text)
+    } else {
+        yaml::helm_from_yaml(text)
     }
 }
 
@@ -115,7 +118,7 @@ fn helm_fixtures() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in &cases {
-        let v = from_yaml(&case.input);
+        let v = read_with(&case.file, &case.input);
         for (func, want) in &case.expect {
             let Some(got) = render(func, &v) else {
                 continue;

@@ -200,9 +200,65 @@ pub fn quote_into(s: &str, escape_html: bool, out: &mut String) {
 /// Decodes JSON text as Go's `json.Unmarshal` into `interface{}` does: numbers are
 /// float64, duplicate keys keep the last value, errors use Go's wording.
 pub fn from_json(text: &str) -> Result<Value, String> {
+    match decode(text)? {
+        (v, None) => Ok(v),
+        (_, Some(type_error)) => Err(type_error),
+    }
+}
+
+/// Helm's `fromJson`: `json.Unmarshal` into `map[string]interface{}`, with the error
+/// text stored under `"Error"` instead of failing. Go keeps decoding after a number
+/// that does not fit a float64 (that entry becomes null), so the map may hold both
+/// data and the error. JSON `null` leaves Go's map nil, returned as `Nil`.
+pub fn helm_from_json(text: &str) -> Value {
+    let (value, error) = match decode(text) {
+        Ok((Value::Map(m), e)) => (Value::Map(m), e),
+        Ok((Value::Nil, e)) => (Value::Nil, e),
+        Ok((other, _)) => (
+            Value::map(Map::new()),
+            Some(type_error(&other, "map[string]interface {}")),
+        ),
+        Err(e) => (Value::map(Map::new()), Some(e)),
+    };
+    match (value, error) {
+        (v, None) => v,
+        (v, Some(e)) => {
+            let mut m = v.as_map().cloned().unwrap_or_default();
+            m.insert("Error".to_string(), Value::string(e));
+            Value::map(m)
+        }
+    }
+}
+
+/// Helm's `fromJsonArray`: a list, or a one-element list holding the error text.
+pub fn helm_from_json_array(text: &str) -> Value {
+    match decode(text) {
+        Ok((Value::List(l), None)) => Value::List(l),
+        Ok((Value::Nil, None)) => Value::list(Vec::new()),
+        Ok((Value::List(_) | Value::Nil, Some(e))) | Err(e) => Value::list(vec![Value::string(e)]),
+        Ok((other, _)) => Value::list(vec![Value::string(type_error(&other, "[]interface {}"))]),
+    }
+}
+
+/// encoding/json's complaint when the top level has the wrong kind.
+pub(crate) fn type_error(v: &Value, target: &str) -> String {
+    let kind = match v {
+        Value::Map(_) => "object",
+        Value::List(_) => "array",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::Bool(_) => "bool",
+        _ => "number",
+    };
+    format!("json: cannot unmarshal {kind} into Go value of type {target}")
+}
+
+/// The decoded value and the first type error (a number out of float64 range),
+/// or the syntax error that stopped decoding.
+fn decode(text: &str) -> Result<(Value, Option<String>), String> {
     let mut p = JsonParser {
         b: text.as_bytes(),
         pos: 0,
+        type_error: None,
     };
     p.skip_ws();
     let v = p.value(0)?;
@@ -213,12 +269,13 @@ pub fn from_json(text: &str) -> Result<Value, String> {
             p.char_desc()
         ));
     }
-    Ok(v)
+    Ok((v, p.type_error))
 }
 
 struct JsonParser<'a> {
     b: &'a [u8],
     pos: usize,
+    type_error: Option<String>,
 }
 
 impl JsonParser<'_> {
@@ -245,9 +302,18 @@ impl JsonParser<'_> {
         match c {
             Some('\'') => "'\\''".to_string(),
             Some('"') => "'\"'".to_string(),
+            // Go's strconv.Quote spellings.
+            Some('\u{7}') => "'\\a'".to_string(),
+            Some('\u{8}') => "'\\b'".to_string(),
+            Some('\u{c}') => "'\\f'".to_string(),
+            Some('\n') => "'\\n'".to_string(),
+            Some('\r') => "'\\r'".to_string(),
+            Some('\t') => "'\\t'".to_string(),
+            Some('\u{b}') => "'\\v'".to_string(),
             Some(c) if (c as u32) < 0x20 || c == '\u{7f}' => {
                 format!("'\\x{:02x}'", c as u32)
             }
+            Some(c) if c.is_control() => format!("'\\u{:04x}'", c as u32),
             Some(c) => format!("'{c}'"),
             None => format!("'\\x{:02x}'", rest.first().copied().unwrap_or(0)),
         }
@@ -429,9 +495,14 @@ impl JsonParser<'_> {
         let text = std::str::from_utf8(&self.b[start..self.pos]).unwrap_or("0");
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-            _ => Err(format!(
-                "json: cannot unmarshal number {text} into Go value of type float64"
-            )),
+            _ => {
+                if self.type_error.is_none() {
+                    self.type_error = Some(format!(
+                        "json: cannot unmarshal number {text} into Go value of type float64"
+                    ));
+                }
+                Ok(Value::Nil)
+            }
         }
     }
 

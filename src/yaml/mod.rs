@@ -32,7 +32,10 @@ pub const MAX_DEPTH: usize = 200;
 
 pub use emit::{to_yaml, try_to_yaml};
 pub use error::{ErrorSource, YamlError};
-pub use json::{JsonOpts, from_json, to_json};
+pub use json::{JsonOpts, from_json, helm_from_json, helm_from_json_array, to_json};
 pub use pretty::{to_yaml_pretty, try_to_yaml_pretty};
-pub use read::{parse_documents, parse_value, unmarshal_list, unmarshal_map};
+pub use read::{
+    helm_from_yaml, helm_from_yaml_array, parse_documents, parse_value, unmarshal_list,
+    unmarshal_map,
+};
 pub use toml::{from_toml, to_toml};

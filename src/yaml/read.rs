@@ -451,18 +451,33 @@ pub fn unmarshal_list(text: &str) -> Result<Vec<Value>, String> {
     }
 }
 
-/// encoding/json's complaint when the document's top level has the wrong kind.
+/// sigs.k8s.io/yaml's complaint when the document's top level has the wrong kind.
 fn json_type_error(v: &Value, target: &str) -> String {
-    let kind = match v {
-        Value::Map(_) => "object",
-        Value::List(_) => "array",
-        Value::String(_) | Value::Bytes(_) => "string",
-        Value::Bool(_) => "bool",
-        _ => "number",
-    };
     format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type {target}"
+        "error unmarshaling JSON: while decoding JSON: {}",
+        super::json::type_error(v, target)
     )
+}
+
+/// Helm's `fromYaml`: the document as a map, or `{"Error": msg}`.
+pub fn helm_from_yaml(text: &str) -> Value {
+    match unmarshal_map(text) {
+        Ok(m) => Value::map(m),
+        Err(e) => {
+            let mut m = Map::new();
+            m.insert("Error".to_string(), Value::string(e));
+            Value::map(m)
+        }
+    }
+}
+
+/// Helm's `fromYamlArray`: the document as a list, or a one-element list holding
+/// the error text.
+pub fn helm_from_yaml_array(text: &str) -> Value {
+    match unmarshal_list(text) {
+        Ok(l) => Value::list(l),
+        Err(e) => Value::list(vec![Value::string(e)]),
+    }
 }
 
 fn convert_document(arena: &Arena, root: usize) -> Result<Value, YamlError> {

@@ -11,7 +11,8 @@ Each `testdata/yaml/*.txt` file holds cases:
 
 This script keeps the inputs, runs Helm 3.17.3 once per file on a throwaway chart
 whose template applies each function (output base64-encoded, so any byte
-survives Helm's manifest parsing) to `.Files.Get "c/NNNN.yaml" | fromYaml`, and
+survives Helm's manifest parsing) to `.Files.Get "c/NNNN.yaml" | fromYaml` (or the
+reader the file's name picks, see READERS), and
 rewrites the expectation sections with Helm's output.
 
 Usage: testdata/yaml/record.py [FILE...]   (default: every testdata/yaml/*.txt)
@@ -24,6 +25,20 @@ import sys
 import tempfile
 
 FUNCS = ["toJson", "toRawJson", "toPrettyJson", "toYaml", "toYamlPretty", "toToml"]
+
+# The function that reads each case's input, chosen by the fixture file's name:
+# `fromjson*.txt` uses fromJson, `fromyamlarray*.txt` fromYamlArray, and so on;
+# every other file uses fromYaml.
+READERS = {"fromjsonarray": "fromJsonArray", "fromjson": "fromJson",
+           "fromyamlarray": "fromYamlArray"}
+
+
+def reader_for(path):
+    base = os.path.basename(path)
+    for prefix, fn in READERS.items():
+        if base.startswith(prefix):
+            return fn
+    return "fromYaml"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -48,9 +63,9 @@ def parse_cases(text):
     return cases
 
 
-def template():
+def template(reader):
     t = ['{{- range $path, $_ := .Files.Glob "c/*.yaml" }}', "---",
-         '{{- $v := $.Files.Get $path | fromYaml }}', "case: {{ $path }}"]
+         '{{- $v := $.Files.Get $path | %s }}' % reader, "case: {{ $path }}"]
     for f in FUNCS:
         t.append(f + ": {{ %s $v | b64enc }}" % f)
     t.append("end: true")
@@ -58,7 +73,7 @@ def template():
     return "\n".join(t) + "\n"
 
 
-def run_helm(cases):
+def run_helm(cases, reader):
     helm = subprocess.check_output(["/work/shared/tools/get-helm", "3"], text=True).strip()
     with tempfile.TemporaryDirectory() as d:
         chart = os.path.join(d, "t")
@@ -67,7 +82,7 @@ def run_helm(cases):
         with open(os.path.join(chart, "Chart.yaml"), "w") as f:
             f.write("apiVersion: v2\nname: t\nversion: 0.1.0\n")
         with open(os.path.join(chart, "templates", "x.yaml"), "w") as f:
-            f.write(template())
+            f.write(template(reader))
         for i, c in enumerate(cases):
             with open(os.path.join(chart, "c", "%04d.yaml" % i), "w") as f:
                 f.write(c["input"])
@@ -93,7 +108,7 @@ def main():
     for path in files:
         with open(path) as f:
             cases = parse_cases(f.read())
-        results = run_helm(cases)
+        results = run_helm(cases, reader_for(path))
         out = []
         for i, c in enumerate(cases):
             out.append("#### case " + c["name"])
