@@ -147,7 +147,7 @@ struct Repairer {
     /// Spaces that indent a line past every column of the original text.
     pad: String,
     /// The last error repaired, to stop when a repair does not move it.
-    last: Option<(String, usize)>,
+    last: Option<(String, usize, usize)>,
 }
 
 fn is_line_break(c: char) -> bool {
@@ -168,14 +168,14 @@ impl Repairer {
     }
 
     fn repair(&mut self, text: &str, e: &ScanError) -> Option<String> {
-        let key = (e.info().to_string(), e.marker().index());
+        let key = (e.info().to_string(), e.marker().line(), e.marker().col());
         if self.last.as_ref() == Some(&key) {
             return None;
         }
         self.last = Some(key);
         let body = text.strip_prefix('\u{feff}').unwrap_or(text);
         let bom = text.len() - body.len();
-        let byte = bom + char_to_byte(body, e.marker().index())?;
+        let byte = bom + mark_to_byte(body, e.marker())?;
         match e.info() {
             "invalid indentation" | "invalid indentation in flow construct" => {
                 let start = text[..byte].rfind(is_line_break).map_or(bom, |i| i + 1);
@@ -358,11 +358,11 @@ fn fold_quoted(raw: &str) -> String {
     out
 }
 
-/// The innermost flow bracket (`[` or `{`) still open before the character at
-/// `chars`, skipping quoted scalars and comments.
-fn innermost_flow(text: &str, chars: usize) -> Option<char> {
+/// The innermost flow bracket (`[` or `{`) still open before byte `end`, skipping
+/// quoted scalars and comments.
+fn innermost_flow(text: &str, end: usize) -> Option<char> {
     let mut stack = Vec::new();
-    let mut it = text.chars().take(chars).peekable();
+    let mut it = text[..end.min(text.len())].chars().peekable();
     let mut prev = '\n';
     while let Some(c) = it.next() {
         match c {
@@ -403,11 +403,31 @@ fn innermost_flow(text: &str, chars: usize) -> Option<char> {
     stack.last().copied()
 }
 
-fn char_to_byte(s: &str, chars: usize) -> Option<usize> {
-    if chars == s.chars().count() {
-        return Some(s.len());
+/// The byte offset where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' if b.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            _ => {}
+        }
+        i += 1;
     }
-    s.char_indices().nth(chars).map(|(b, _)| b)
+    starts
+}
+
+/// The byte offset of the character a yaml-rust2 marker points at.
+fn mark_to_byte(text: &str, mark: &Marker) -> Option<usize> {
+    let starts = line_starts(text);
+    let start = *starts.get(mark.line().checked_sub(1)?)?;
+    let rest = &text[start..];
+    if mark.col() == rest.chars().count() {
+        return Some(text.len());
+    }
+    rest.char_indices().nth(mark.col()).map(|(b, _)| start + b)
 }
 
 /// The byte just past the quoted scalar opening at `start`.
@@ -517,8 +537,8 @@ struct Loader<'a> {
     text: &'a str,
     parser: Parser<std::str::Chars<'a>>,
     done: bool,
-    /// A (char index, byte index) pair into `text`; markers only move forward.
-    cursor: (usize, usize),
+    /// The byte offset where each line starts (yaml-rust2's line breaks: LF, CRLF, CR).
+    line_starts: Vec<usize>,
     /// The untranslated yaml-rust2 error, for [`repair`].
     raw_error: Option<ScanError>,
 }
@@ -531,7 +551,7 @@ impl<'a> Loader<'a> {
             text,
             parser: Parser::new_from_str(text),
             done: false,
-            cursor: (0, 0),
+            line_starts: line_starts(text),
             raw_error: None,
         }
     }
@@ -592,20 +612,17 @@ impl<'a> Loader<'a> {
         })
     }
 
-    /// The byte offset of the character at `mark` (markers mostly move forward).
+    /// The byte offset of the character at `mark`. yaml-rust2's character index drifts
+    /// after block scalars with multi-byte text; its line and column do not.
     fn seek(&mut self, mark: &Marker) -> usize {
-        let (mut ci, mut bi) = self.cursor;
-        if mark.index() < ci {
-            (ci, bi) = (0, 0);
-        }
-        let mut chars = self.text[bi..].chars();
-        while ci < mark.index() {
-            let Some(c) = chars.next() else { break };
-            ci += 1;
-            bi += c.len_utf8();
-        }
-        self.cursor = (ci, bi);
-        bi
+        let line = mark.line().saturating_sub(1);
+        let Some(&start) = self.line_starts.get(line) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(mark.col())
+            .map_or(self.text.len(), |(b, _)| start + b)
     }
 
     /// Re-reads the raw quoted scalar at `mark` where go-yaml and yaml-rust2 differ:
@@ -618,7 +635,7 @@ impl<'a> Loader<'a> {
         let Some(quote) = raw.chars().next().filter(|c| *c == '"' || *c == '\'') else {
             return Ok(None);
         };
-        let end = quoted_end(self.text, start).map_or(self.text.len(), |e| e - start);
+        let end = quoted_end(self.text, start).map_or(raw.len(), |e| e - start);
         let raw = &raw[..end];
         if quote == '"' {
             let mut line = mark.line();
@@ -792,7 +809,9 @@ fn tag_string(tag: Tag) -> String {
 
 /// The anchor name of the alias token at `mark` (`*name`), read from the source.
 fn alias_name(text: &str, mark: &Marker) -> String {
-    let rest: String = text.chars().skip(mark.index()).collect();
+    let rest: String = mark_to_byte(text, mark)
+        .map(|b| text[b..].chars().take(1024).collect())
+        .unwrap_or_default();
     let rest = rest.strip_prefix('*').unwrap_or(&rest);
     rest.chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
@@ -818,7 +837,7 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         // yaml-rust2 reports a single-pair mapping inside `[...]` (`[a: b: c]`) as
         // the mapping's error; libyaml as the sequence's.
         "did not find expected ',' or '}'"
-            if innermost_flow(text, e.marker().index()) == Some('[') =>
+            if innermost_flow(text, mark_to_byte(text, e.marker()).unwrap_or(0)) == Some('[') =>
         {
             parser_error("did not find expected ',' or ']'")
         }
@@ -861,7 +880,7 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         // go-yaml points at the indicator line, yaml-rust2 at the opening quote.
         "found unexpected document indicator" => {
             let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let start = char_to_byte(body, e.marker().index()).unwrap_or(0);
+            let start = mark_to_byte(body, e.marker()).unwrap_or(0);
             let l = body[start..]
                 .split('\n')
                 .skip(1)
