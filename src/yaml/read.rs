@@ -578,7 +578,11 @@ impl<'a> Loader<'a> {
         if let Event::Scalar(value, style @ (TScalarStyle::Literal | TScalarStyle::Folded), a, t) =
             ev
         {
-            let value = self.empty_block_scalar(&mark).unwrap_or(value);
+            let value = if value.bytes().all(|b| b == b'\n') {
+                self.empty_block_scalar(&mark).unwrap_or(value)
+            } else {
+                value
+            };
             return Ok((Event::Scalar(value, style, a, t), mark));
         }
         Ok((ev, mark))
