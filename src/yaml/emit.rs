@@ -84,6 +84,11 @@ fn json_round_trip(v: &Value, depth: usize) -> Result<Node, String> {
         Value::Map(m) => {
             let mut pairs = Vec::with_capacity(m.len());
             for (k, item) in m.iter() {
+                // A NEL is a line break to go-yaml, and a simple key may not span
+                // lines: reading the JSON back fails.
+                if k.contains('\u{85}') {
+                    return Err("yaml: could not find expected ':'".to_string());
+                }
                 pairs.push((reread_json_string(k)?, json_round_trip(item, depth + 1)?));
             }
             sort_keys(&mut pairs, Flavor::V2);
