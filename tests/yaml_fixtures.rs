@@ -35,7 +35,7 @@ fn load_cases() -> Vec<Case> {
         let mut cur: Option<Case> = None;
         let mut section: Option<String> = None;
         let mut buf: Vec<&str> = Vec::new();
-        let mut flush = |cur: &mut Option<Case>, section: &Option<String>, buf: &mut Vec<&str>| {
+        let flush = |cur: &mut Option<Case>, section: &Option<String>, buf: &mut Vec<&str>| {
             if let Some(c) = cur.as_mut() {
                 match section {
                     None => {

@@ -10,8 +10,8 @@
 //! indent, whitespace/indention flags) and its scalar analysis and writers. The same
 //! machinery, with go-yaml v3's differences switched on, serves `toYamlPretty`.
 
+use super::gofmt::format_float_g64;
 use super::json::format_json_float;
-use super::read::{format_g, shortest_digits};
 use super::resolve::{Resolved, resolve_plain};
 use crate::gotmpl::value::Value;
 
@@ -967,16 +967,12 @@ impl Emitter {
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` with YAML's spellings of the specials.
 pub(crate) fn go_format_float(f: f64) -> String {
     if f.is_nan() {
-        return ".nan".to_string();
+        ".nan".to_string()
+    } else if f.is_infinite() {
+        if f > 0.0 { ".inf" } else { "-.inf" }.to_string()
+    } else {
+        format_float_g64(f)
     }
-    if f.is_infinite() {
-        return if f > 0.0 { ".inf" } else { "-.inf" }.to_string();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    let (neg, digits, exp) = shortest_digits(&format!("{f:e}"));
-    format_g(neg, &digits, exp, 6)
 }
 
 #[cfg(test)]

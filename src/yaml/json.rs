@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use base64::Engine;
 
-use super::read::{fixed, shortest_digits};
+use super::gofmt::{fixed, shortest_digits};
 use crate::gotmpl::value::{Map, Value};
 
 /// How to encode: Go's `json.Marshal` (`toJson`) escapes `<`, `>` and `&`;

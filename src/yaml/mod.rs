@@ -8,6 +8,8 @@
 //!
 //! | file | owns |
 //! |---|---|
+//! | `events` | yaml-rust2's events read as go-yaml would: node trees, repairs of its strictness, go-yaml's error wording |
+//! | `gofmt` | Go's shortest float formatting (`%g`, `%e`) |
 //! | [`read`] | YAML text to [`Value`](crate::gotmpl::Value): decoding, merges, aliases, the JSON round trip |
 //! | [`resolve`] | go-yaml v2's plain-scalar resolution table, shared by reading and quoting |
 //! | [`json`] | Go's encoding/json: `toJson`, `toRawJson`, `toPrettyJson`, `fromJson` |
@@ -18,6 +20,8 @@
 
 pub mod emit;
 pub mod error;
+mod events;
+mod gofmt;
 pub mod json;
 pub mod pretty;
 pub mod read;
