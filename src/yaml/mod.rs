@@ -39,7 +39,7 @@ pub use error::{ErrorSource, YamlError};
 pub use json::{JsonOpts, from_json, helm_from_json, helm_from_json_array, to_json};
 pub use pretty::{to_yaml_pretty, try_to_yaml_pretty};
 pub use read::{
-    helm_from_yaml, helm_from_yaml_array, parse_documents, parse_value, unmarshal_list,
-    unmarshal_map,
+    helm_from_yaml, helm_from_yaml_array, parse_documents, parse_documents_bytes, parse_value,
+    parse_value_bytes, unmarshal_list, unmarshal_map,
 };
 pub use toml::{from_toml, to_toml};

@@ -33,6 +33,86 @@ pub fn parse_value(text: &str) -> Result<Value, YamlError> {
     }
 }
 
+/// [`parse_value`] for raw file bytes: go-yaml's reader accepts UTF-8 and, after a
+/// byte order mark, UTF-16, and words its encoding errors its own way
+/// (`yaml: invalid leading UTF-8 octet`).
+pub fn parse_value_bytes(bytes: &[u8]) -> Result<Value, YamlError> {
+    parse_value(&decode_input(bytes)?)
+}
+
+/// [`parse_documents`] for raw file bytes (see [`parse_value_bytes`]).
+pub fn parse_documents_bytes(bytes: &[u8]) -> Result<Vec<Value>, YamlError> {
+    parse_documents(&decode_input(bytes)?)
+}
+
+/// The text of a YAML input as go-yaml's reader decodes it.
+fn decode_input(bytes: &[u8]) -> Result<String, YamlError> {
+    let utf16 = |units: Vec<u16>| {
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| YamlError::yaml(None, "invalid UTF-16 surrogate pair"))
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xff, 0xfe]) {
+        if rest.len() % 2 != 0 {
+            return Err(YamlError::yaml(None, "incomplete UTF-16 character"));
+        }
+        return utf16(
+            rest.chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+        );
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
+        if rest.len() % 2 != 0 {
+            return Err(YamlError::yaml(None, "incomplete UTF-16 character"));
+        }
+        return utf16(
+            rest.chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect(),
+        );
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    // Find the first fault and name it as libyaml's reader does.
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (width, init) = match b {
+            0x00..=0x7f => (1, u32::from(b)),
+            _ if b & 0xe0 == 0xc0 => (2, u32::from(b & 0x1f)),
+            _ if b & 0xf0 == 0xe0 => (3, u32::from(b & 0x0f)),
+            _ if b & 0xf8 == 0xf0 => (4, u32::from(b & 0x07)),
+            _ => return Err(YamlError::yaml(None, "invalid leading UTF-8 octet")),
+        };
+        if i + width > bytes.len() {
+            return Err(YamlError::yaml(None, "incomplete UTF-8 octet sequence"));
+        }
+        let mut value = init;
+        for &t in &bytes[i + 1..i + width] {
+            if t & 0xc0 != 0x80 {
+                return Err(YamlError::yaml(None, "invalid trailing UTF-8 octet"));
+            }
+            value = (value << 6) | u32::from(t & 0x3f);
+        }
+        let shortest = match width {
+            1 => true,
+            2 => value >= 0x80,
+            3 => value >= 0x800,
+            _ => value >= 0x10000,
+        };
+        if !shortest {
+            return Err(YamlError::yaml(None, "invalid length of a UTF-8 sequence"));
+        }
+        if (0xd800..=0xdfff).contains(&value) || value > 0x10ffff {
+            return Err(YamlError::yaml(None, "invalid Unicode character"));
+        }
+        i += width;
+    }
+    Err(YamlError::yaml(None, "invalid leading UTF-8 octet"))
+}
+
 /// Reads every document of a stream (`---` separated).
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
     read_documents(text, false)?
@@ -697,6 +777,35 @@ mod tests {
         assert_eq!(
             parse("a: !!binary /w==\n"),
             m(&[("a", Value::str("\u{fffd}"))])
+        );
+    }
+
+    #[test]
+    fn bytes_are_decoded_as_go_yaml_does() {
+        let err = |b: &[u8]| parse_value_bytes(b).map_err(|e| e.to_string()).err();
+        assert_eq!(
+            err(b"a: \xff\n").as_deref(),
+            Some("yaml: invalid leading UTF-8 octet")
+        );
+        assert_eq!(
+            err(b"a: x\xc3\n").as_deref(),
+            Some("yaml: invalid trailing UTF-8 octet")
+        );
+        assert_eq!(
+            err(b"a: \xed\xa0\x80\n").as_deref(),
+            Some("yaml: invalid Unicode character")
+        );
+        assert_eq!(
+            err(b"a: \xc3").as_deref(),
+            Some("yaml: incomplete UTF-8 octet sequence")
+        );
+        assert_eq!(
+            parse_value_bytes(b"\xff\xfea\x00:\x00 \x001\x00\n\x00"),
+            Ok(m(&[("a", Value::Float(1.0))]))
+        );
+        assert_eq!(
+            parse_value_bytes("a: é".as_bytes()),
+            Ok(m(&[("a", Value::str("é"))]))
         );
     }
 
