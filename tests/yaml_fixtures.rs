@@ -86,6 +86,12 @@ fn read_with(file: &str, text: &str) -> Value {
         yaml::helm_from_json_array(text)
     } else if file.starts_with("fromjson") {
         yaml::helm_from_json(text)
+    } else if file.starts_with("fromtoml") {
+        yaml::from_toml(text).unwrap_or_else(|e| {
+            let mut m = charter::gotmpl::Map::new();
+            m.insert("Error".to_string(), Value::string(e));
+            Value::map(m)
+        })
     } else if file.starts_with("fromyamlarray") {
         yaml::helm_from_yaml_array(text)
     } else {

@@ -5,7 +5,8 @@
 //! keys first, then tables (`[a]`, indented two spaces per level, a blank line before
 //! top-level ones) and arrays of tables (`[[a]]`), floats in `%f` form with `.0`
 //! added, nil map entries skipped. Reading uses the `toml` crate and converts to
-//! [`Value`]; its error texts are the crate's, not BurntSushi's.
+//! [`Value`]; datetimes become the text Go's JSON gives a `time.Time`, and error
+//! texts are the crate's, not BurntSushi's.
 
 use std::fmt::Write as _;
 
@@ -40,7 +41,7 @@ fn convert_toml(v: &::toml::Value) -> Value {
         ::toml::Value::Integer(i) => Value::Int(*i),
         ::toml::Value::Float(f) => Value::Float(*f),
         ::toml::Value::Boolean(b) => Value::Bool(*b),
-        ::toml::Value::Datetime(d) => Value::string(d.to_string()),
+        ::toml::Value::Datetime(d) => Value::string(go_time_json(d)),
         ::toml::Value::Array(items) => Value::list(items.iter().map(convert_toml).collect()),
         ::toml::Value::Table(t) => Value::map(
             t.iter()
@@ -48,6 +49,31 @@ fn convert_toml(v: &::toml::Value) -> Value {
                 .collect::<Map>(),
         ),
     }
+}
+
+/// BurntSushi/toml decodes datetimes to Go's `time.Time`; charter keeps the text Go's
+/// JSON encoding of that time gives (RFC 3339 with nanoseconds, `Z` for UTC, local
+/// dates at midnight UTC, local times on 0000-01-01).
+fn go_time_json(d: &::toml::value::Datetime) -> String {
+    let (y, mo, da) = d.date.map_or((0, 1, 1), |x| (x.year, x.month, x.day));
+    let (h, mi, se, ns) = d
+        .time
+        .map_or((0, 0, 0, 0), |t| (t.hour, t.minute, t.second, t.nanosecond));
+    let mut out = format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{se:02}");
+    if ns > 0 {
+        let frac = format!("{ns:09}");
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    match d.offset {
+        Some(::toml::value::Offset::Custom { minutes }) if minutes != 0 => {
+            let sign = if minutes < 0 { '-' } else { '+' };
+            let m = minutes.unsigned_abs();
+            let _ = write!(out, "{sign}{:02}:{:02}", m / 60, m % 60);
+        }
+        _ => out.push('Z'),
+    }
+    out
 }
 
 /// Objects encode as their data.

@@ -27,10 +27,11 @@ import tempfile
 FUNCS = ["toJson", "toRawJson", "toPrettyJson", "toYaml", "toYamlPretty", "toToml"]
 
 # The function that reads each case's input, chosen by the fixture file's name:
-# `fromjson*.txt` uses fromJson, `fromyamlarray*.txt` fromYamlArray, and so on;
+# `fromjson*.txt` uses fromJson, `fromyamlarray*.txt` fromYamlArray, `fromtoml*.txt`
+# fromToml, and so on;
 # every other file uses fromYaml.
 READERS = {"fromjsonarray": "fromJsonArray", "fromjson": "fromJson",
-           "fromyamlarray": "fromYamlArray"}
+           "fromyamlarray": "fromYamlArray", "fromtoml": "fromToml"}
 
 
 def reader_for(path):
