@@ -1,0 +1,1091 @@
+//! Reading YAML the way Helm does: `sigs.k8s.io/yaml.Unmarshal` into `interface{}`.
+//!
+//! That is three steps, reproduced here in order:
+//! 1. go-yaml v2 parses and decodes the first document into Go values
+//!    (`map[interface{}]interface{}`, `int`, `uint64`, `float64`, ...): scalars resolve
+//!    with [`super::resolve`], `<<` merges, aliases expand with go-yaml's
+//!    "excessive aliasing" guard, later duplicate keys win.
+//! 2. sigs.k8s.io/yaml turns map keys into strings (`1` -> "1", `true` -> "true",
+//!    floats with `%g` at float32 precision) and refuses null or collection keys.
+//! 3. The tree goes through `json.Marshal` and `json.Unmarshal`, so every number
+//!    becomes a float64 (big integers round), and NaN or infinities are an error.
+//!
+//! The event stream comes from `yaml-rust2`; its scanner errors are reworded into
+//! go-yaml's phrases with go-yaml's line numbering.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use base64::Engine;
+use yaml_rust2::parser::{Event, Parser, Tag};
+use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
+
+use super::error::YamlError;
+use super::resolve::{self, Resolved, TAG_PREFIX};
+use crate::gotmpl::value::{Map, Value};
+
+/// The deepest nesting of collections accepted. go-yaml allows 10,000; charter keeps
+/// recursion on small thread stacks bounded with a lower limit.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Reads one document as Helm reads a values file. An empty document is `Nil`.
+pub fn parse_value(text: &str) -> Result<Value, YamlError> {
+    let mut loader = Loader::new(text);
+    match loader.next_document()? {
+        Some((arena, root)) => convert_document(&arena, root),
+        None => Ok(Value::Nil),
+    }
+}
+
+/// Reads every document of a stream (`---` separated).
+pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
+    let mut loader = Loader::new(text);
+    let mut out = Vec::new();
+    while let Some((arena, root)) = loader.next_document()? {
+        out.push(convert_document(&arena, root)?);
+    }
+    Ok(out)
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal` into `map[string]interface{}`, as Helm reads values
+/// files and `fromYaml` reads text: an empty document is an empty map, and errors carry
+/// Go's full text (`error converting YAML to JSON: yaml: line 2: ...`).
+pub fn unmarshal_map(text: &str) -> Result<Map, String> {
+    match parse_value(text) {
+        Ok(Value::Nil) => Ok(Map::new()),
+        Ok(Value::Map(m)) => Ok(Arc::unwrap_or_clone(m)),
+        Ok(other) => Err(json_type_error(&other, "map[string]interface {}")),
+        Err(e) => Err(format!("error converting YAML to JSON: {e}")),
+    }
+}
+
+/// `sigs.k8s.io/yaml.Unmarshal` into `[]interface{}` (Helm's `fromYamlArray`).
+pub fn unmarshal_list(text: &str) -> Result<Vec<Value>, String> {
+    match parse_value(text) {
+        Ok(Value::Nil) => Ok(Vec::new()),
+        Ok(Value::List(l)) => Ok(Arc::unwrap_or_clone(l)),
+        Ok(other) => Err(json_type_error(&other, "[]interface {}")),
+        Err(e) => Err(format!("error converting YAML to JSON: {e}")),
+    }
+}
+
+/// encoding/json's complaint when the document's top level has the wrong kind.
+fn json_type_error(v: &Value, target: &str) -> String {
+    let kind = match v {
+        Value::Map(_) => "object",
+        Value::List(_) => "array",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::Bool(_) => "bool",
+        _ => "number",
+    };
+    format!(
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {kind} into Go value of type {target}"
+    )
+}
+
+fn convert_document(arena: &Arena, root: usize) -> Result<Value, YamlError> {
+    let mut decoder = Decoder::new(arena);
+    let go = decoder.decode(root, 0)?;
+    to_json_value(&go, 0)
+}
+
+// ---------------------------------------------------------------------------
+// Step 0: events to a node tree.
+
+#[derive(Debug)]
+enum NodeKind {
+    Scalar {
+        value: String,
+        tag: Option<String>,
+        /// go-yaml's `implicit`: plain style without a tag (or with the `!` tag).
+        implicit: bool,
+    },
+    Seq(Vec<usize>),
+    /// Keys and values alternate.
+    Map(Vec<usize>),
+    Alias {
+        target: usize,
+        name: String,
+    },
+}
+
+#[derive(Debug)]
+struct Node {
+    kind: NodeKind,
+}
+
+type Arena = Vec<Node>;
+
+struct Loader<'a> {
+    text: &'a str,
+    parser: Parser<std::str::Chars<'a>>,
+    done: bool,
+    /// A (char index, byte index) pair into `text`; markers only move forward.
+    cursor: (usize, usize),
+}
+
+impl<'a> Loader<'a> {
+    fn new(text: &'a str) -> Loader<'a> {
+        // go-yaml skips a UTF-8 byte order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        Loader {
+            text,
+            parser: Parser::new_from_str(text),
+            done: false,
+            cursor: (0, 0),
+        }
+    }
+
+    fn next(&mut self) -> Result<(Event, Marker), YamlError> {
+        let (ev, mark) = self
+            .parser
+            .next_token()
+            .map_err(|e| translate_error(&e, self.text))?;
+        if let Event::Scalar(_, TScalarStyle::DoubleQuoted, ..) = ev {
+            self.check_escapes(&mark)?;
+        }
+        Ok((ev, mark))
+    }
+
+    /// go-yaml (YAML 1.1) knows no `\/` escape, which yaml-rust2 (YAML 1.2) accepts:
+    /// re-read the raw double-quoted scalar at `mark` and refuse it as go-yaml does.
+    fn check_escapes(&mut self, mark: &Marker) -> Result<(), YamlError> {
+        let (mut ci, mut bi) = self.cursor;
+        if mark.index() < ci {
+            (ci, bi) = (0, 0);
+        }
+        let mut chars = self.text[bi..].chars();
+        while ci < mark.index() {
+            let Some(c) = chars.next() else { break };
+            ci += 1;
+            bi += c.len_utf8();
+        }
+        self.cursor = (ci, bi);
+        let raw = &self.text[bi..];
+        let mut it = raw.char_indices();
+        if !matches!(it.next(), Some((_, '"'))) {
+            return Ok(());
+        }
+        let mut line = mark.line();
+        while let Some((_, c)) = it.next() {
+            match c {
+                '"' => break,
+                '\n' => line += 1,
+                '\\' => match it.next() {
+                    Some((_, '/')) => {
+                        return Err(YamlError::yaml(
+                            (line > 1).then_some(line),
+                            "found unknown escape character",
+                        ));
+                    }
+                    Some((_, '\n')) => line += 1,
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The next document as a node arena and its root, or `None` at the end.
+    fn next_document(&mut self) -> Result<Option<(Arena, usize)>, YamlError> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            let (ev, _) = self.next()?;
+            match ev {
+                Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
+                Event::StreamEnd => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Event::DocumentStart => break,
+                other => {
+                    return Err(YamlError::yaml(
+                        None,
+                        format!("unexpected event {other:?} outside a document"),
+                    ));
+                }
+            }
+        }
+        let mut arena: Arena = Vec::new();
+        let mut anchors: BTreeMap<usize, usize> = BTreeMap::new();
+        // Open collections: (node index, children so far).
+        let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut root = None;
+        loop {
+            let (ev, mark) = self.next()?;
+            let finished = match ev {
+                Event::Scalar(value, style, anchor, tag) => {
+                    let tag = tag.map(tag_string);
+                    let implicit = match &tag {
+                        None => style == TScalarStyle::Plain,
+                        Some(t) => t == "!",
+                    };
+                    let idx = arena.len();
+                    arena.push(Node {
+                        kind: NodeKind::Scalar {
+                            value,
+                            tag,
+                            implicit,
+                        },
+                    });
+                    if anchor != 0 {
+                        anchors.insert(anchor, idx);
+                    }
+                    Some(idx)
+                }
+                Event::Alias(id) => {
+                    let name = alias_name(self.text, &mark);
+                    let Some(&target) = anchors.get(&id) else {
+                        return Err(YamlError::yaml(
+                            None,
+                            format!("unknown anchor '{name}' referenced"),
+                        ));
+                    };
+                    let idx = arena.len();
+                    arena.push(Node {
+                        kind: NodeKind::Alias { target, name },
+                    });
+                    Some(idx)
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(YamlError::yaml(
+                            Some(mark.line()),
+                            format!("exceeded max depth of {MAX_DEPTH}"),
+                        ));
+                    }
+                    let idx = arena.len();
+                    let kind = if matches!(ev, Event::SequenceStart(..)) {
+                        NodeKind::Seq(Vec::new())
+                    } else {
+                        NodeKind::Map(Vec::new())
+                    };
+                    arena.push(Node { kind });
+                    if anchor != 0 {
+                        anchors.insert(anchor, idx);
+                    }
+                    stack.push((idx, Vec::new()));
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some((idx, kids)) = stack.pop() else {
+                        return Err(YamlError::yaml(None, "unbalanced collection end"));
+                    };
+                    match &mut arena[idx].kind {
+                        NodeKind::Seq(c) | NodeKind::Map(c) => *c = kids,
+                        _ => {}
+                    }
+                    Some(idx)
+                }
+                Event::DocumentEnd => break,
+                Event::StreamEnd => {
+                    self.done = true;
+                    break;
+                }
+                Event::StreamStart | Event::Nothing | Event::DocumentStart => None,
+            };
+            if let Some(idx) = finished {
+                match stack.last_mut() {
+                    Some((_, kids)) => kids.push(idx),
+                    None => root = Some(idx),
+                }
+            }
+        }
+        match root {
+            Some(r) => Ok(Some((arena, r))),
+            None => {
+                // A document without content (only possible at stream end).
+                let idx = arena.len();
+                arena.push(Node {
+                    kind: NodeKind::Scalar {
+                        value: String::new(),
+                        tag: None,
+                        implicit: true,
+                    },
+                });
+                Ok(Some((arena, idx)))
+            }
+        }
+    }
+}
+
+fn tag_string(tag: Tag) -> String {
+    format!("{}{}", tag.handle, tag.suffix)
+}
+
+/// The anchor name of the alias token at `mark` (`*name`), read from the source.
+fn alias_name(text: &str, mark: &Marker) -> String {
+    let rest: String = text.chars().skip(mark.index()).collect();
+    let rest = rest.strip_prefix('*').unwrap_or(&rest);
+    rest.chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect()
+}
+
+/// Rewords a yaml-rust2 error in go-yaml's terms and numbering. go-yaml prints scanner
+/// errors with the 1-based line of the problem, and parser errors with the 0-based
+/// line of the offending token; either is omitted when the 0-based line is 0.
+fn translate_error(e: &ScanError, text: &str) -> YamlError {
+    let info = e.info();
+    let line = e.marker().line();
+    let problem = match info.split_once(", ") {
+        Some((ctx, problem)) if ctx.starts_with("while ") => problem,
+        _ => info,
+    };
+    let parser_error = |msg: &str| {
+        let l = line.saturating_sub(1);
+        YamlError::yaml((l != 0).then_some(l), msg)
+    };
+    let scanner_error = |msg: &str| YamlError::yaml((line > 1).then_some(line), msg);
+    match problem {
+        "did not find expected key"
+        | "did not find expected node content"
+        | "did not find expected '-' indicator"
+        | "did not find expected ',' or '}'"
+        | "did not find expected <document start>"
+        | "found incompatible YAML document" => parser_error(problem),
+        "expected ',' or ']'" => parser_error("did not find expected ',' or ']'"),
+        "did not find expected <document-start>" => {
+            parser_error("did not find expected <document start>")
+        }
+        "found unknown anchor" => YamlError::yaml(
+            None,
+            format!(
+                "unknown anchor '{}' referenced",
+                alias_name(text, e.marker())
+            ),
+        ),
+        "simple key expect ':'" => scanner_error("could not find expected ':'"),
+        "tab cannot be used as indentation"
+        | "tabs disallowed in this context"
+        | "tabs disallowed within this context (block indentation)" => {
+            scanner_error("found character that cannot start any token")
+        }
+        p if p.starts_with("unexpected character") => {
+            scanner_error("found character that cannot start any token")
+        }
+        // go-yaml reports the end of the input, where yaml-rust2 points at the opening quote.
+        "found unexpected end of stream" => {
+            let l = text.matches('\n').count() + 1;
+            YamlError::yaml((l > 1).then_some(l), problem)
+        }
+        "recursion limit exceeded" => scanner_error(&format!("exceeded max depth of {MAX_DEPTH}")),
+        _ => scanner_error(problem),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Step 1: go-yaml's decoder into Go values.
+
+/// A Go value as go-yaml v2 produces it when decoding into `interface{}`.
+#[derive(Debug, Clone)]
+enum Go {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    /// Bytes, because `!!binary` may decode to invalid UTF-8.
+    Str(Vec<u8>),
+    Seq(Vec<Go>),
+    /// `map[interface{}]interface{}`: keys are scalars (checked), ordered for determinism.
+    Map(BTreeMap<Key, (Go, Go)>),
+}
+
+/// A map key's identity under Go's `==` on interface values.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    /// NaN never equals itself: every NaN key is distinct.
+    NaN(usize),
+    Str(Vec<u8>),
+}
+
+struct Decoder<'a> {
+    arena: &'a Arena,
+    decode_count: usize,
+    alias_count: usize,
+    alias_depth: usize,
+    active_aliases: Vec<usize>,
+    nan_keys: usize,
+}
+
+fn allowed_alias_ratio(decode_count: usize) -> f64 {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    if decode_count <= LOW {
+        0.99
+    } else if decode_count >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decode_count - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
+
+impl<'a> Decoder<'a> {
+    fn new(arena: &'a Arena) -> Decoder<'a> {
+        Decoder {
+            arena,
+            decode_count: 0,
+            alias_count: 0,
+            alias_depth: 0,
+            active_aliases: Vec::new(),
+            nan_keys: 0,
+        }
+    }
+
+    fn count(&mut self) -> Result<(), YamlError> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(YamlError::yaml(
+                None,
+                "document contains excessive aliasing",
+            ));
+        }
+        Ok(())
+    }
+
+    fn depth_check(depth: usize) -> Result<(), YamlError> {
+        if depth > MAX_DEPTH {
+            Err(YamlError::yaml(
+                None,
+                format!("exceeded max depth of {MAX_DEPTH}"),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn decode(&mut self, idx: usize, depth: usize) -> Result<Go, YamlError> {
+        Self::depth_check(depth)?;
+        self.count()?;
+        let arena = self.arena;
+        match &arena[idx].kind {
+            NodeKind::Alias { target, name } => {
+                if self.active_aliases.contains(&idx) {
+                    return Err(YamlError::yaml(
+                        None,
+                        format!("anchor '{name}' value contains itself"),
+                    ));
+                }
+                self.active_aliases.push(idx);
+                self.alias_depth += 1;
+                let out = self.decode(*target, depth + 1);
+                self.alias_depth -= 1;
+                self.active_aliases.pop();
+                out
+            }
+            NodeKind::Scalar {
+                value,
+                tag,
+                implicit,
+            } => decode_scalar(value, tag.as_deref(), *implicit),
+            NodeKind::Seq(kids) => {
+                let mut out = Vec::with_capacity(kids.len());
+                for &k in kids {
+                    out.push(self.decode(k, depth + 1)?);
+                }
+                Ok(Go::Seq(out))
+            }
+            NodeKind::Map(_) => {
+                let mut map = BTreeMap::new();
+                self.decode_map_into(idx, &mut map, depth)?;
+                Ok(Go::Map(map))
+            }
+        }
+    }
+
+    /// go-yaml's `mapping()`: fills `out` with the pairs of the map node `idx`.
+    fn decode_map_into(
+        &mut self,
+        idx: usize,
+        out: &mut BTreeMap<Key, (Go, Go)>,
+        depth: usize,
+    ) -> Result<(), YamlError> {
+        let arena = self.arena;
+        let NodeKind::Map(kids) = &arena[idx].kind else {
+            return Err(YamlError::yaml(
+                None,
+                "map merge requires map or sequence of maps as the value",
+            ));
+        };
+        for pair in kids.chunks(2) {
+            let [k, v] = pair else { break };
+            if self.is_merge(*k) {
+                self.merge(*v, out, depth + 1)?;
+                continue;
+            }
+            let key = self.decode(*k, depth + 1)?;
+            if matches!(key, Go::Seq(_) | Go::Map(_)) {
+                return Err(YamlError::yaml(
+                    None,
+                    format!("invalid map key: {}", go_syntax(&key, 0)),
+                ));
+            }
+            let value = self.decode(*v, depth + 1)?;
+            let id = self.key_id(&key);
+            out.insert(id, (key, value));
+        }
+        Ok(())
+    }
+
+    fn is_merge(&self, idx: usize) -> bool {
+        match &self.arena[idx].kind {
+            NodeKind::Scalar {
+                value,
+                tag,
+                implicit,
+            } => {
+                value == "<<"
+                    && (*implicit
+                        || tag
+                            .as_deref()
+                            .is_some_and(|t| t.strip_prefix(TAG_PREFIX) == Some("merge")))
+            }
+            _ => false,
+        }
+    }
+
+    /// Decodes `node` into `out` as the decoder does for a map target: a map node
+    /// merges its pairs, an alias decodes its target the same way.
+    fn merge_one(
+        &mut self,
+        idx: usize,
+        out: &mut BTreeMap<Key, (Go, Go)>,
+        depth: usize,
+    ) -> Result<(), YamlError> {
+        Self::depth_check(depth)?;
+        self.count()?;
+        let arena = self.arena;
+        match &arena[idx].kind {
+            NodeKind::Map(_) => self.decode_map_into(idx, out, depth),
+            NodeKind::Alias { target, name } => {
+                if self.active_aliases.contains(&idx) {
+                    return Err(YamlError::yaml(
+                        None,
+                        format!("anchor '{name}' value contains itself"),
+                    ));
+                }
+                self.active_aliases.push(idx);
+                self.alias_depth += 1;
+                let r = self.merge_one(*target, out, depth + 1);
+                self.alias_depth -= 1;
+                self.active_aliases.pop();
+                r
+            }
+            _ => Err(want_map()),
+        }
+    }
+
+    fn merge(
+        &mut self,
+        idx: usize,
+        out: &mut BTreeMap<Key, (Go, Go)>,
+        depth: usize,
+    ) -> Result<(), YamlError> {
+        let arena = self.arena;
+        let is_map = |i: usize| match &arena[i].kind {
+            NodeKind::Map(_) => true,
+            NodeKind::Alias { target, .. } => matches!(arena[*target].kind, NodeKind::Map(_)),
+            _ => false,
+        };
+        match &arena[idx].kind {
+            NodeKind::Map(_) | NodeKind::Alias { .. } => {
+                if !is_map(idx) {
+                    return Err(want_map());
+                }
+                self.merge_one(idx, out, depth)
+            }
+            NodeKind::Seq(kids) => {
+                // Earlier maps take precedence, so apply them last.
+                for &k in kids.iter().rev() {
+                    if !is_map(k) {
+                        return Err(want_map());
+                    }
+                    self.merge_one(k, out, depth + 1)?;
+                }
+                Ok(())
+            }
+            NodeKind::Scalar { .. } => Err(want_map()),
+        }
+    }
+
+    fn key_id(&mut self, key: &Go) -> Key {
+        match key {
+            Go::Nil => Key::Nil,
+            Go::Bool(b) => Key::Bool(*b),
+            Go::Int(i) => Key::Int(*i),
+            Go::Uint(u) => Key::Uint(*u),
+            Go::Float(f) if f.is_nan() => {
+                self.nan_keys += 1;
+                Key::NaN(self.nan_keys)
+            }
+            // Go's == treats 0.0 and -0.0 as equal.
+            Go::Float(f) if *f == 0.0 => Key::Float(0),
+            Go::Float(f) => Key::Float(f.to_bits()),
+            Go::Str(s) => Key::Str(s.clone()),
+            Go::Seq(_) | Go::Map(_) => Key::Nil,
+        }
+    }
+}
+
+fn want_map() -> YamlError {
+    YamlError::yaml(
+        None,
+        "map merge requires map or sequence of maps as the value",
+    )
+}
+
+fn decode_scalar(value: &str, tag: Option<&str>, implicit: bool) -> Result<Go, YamlError> {
+    let resolved = match tag {
+        None if !implicit => Resolved::Str,
+        None => resolve::resolve_plain(value),
+        Some(t) => {
+            if t.strip_prefix(TAG_PREFIX) == Some("binary") {
+                let cleaned: String = value.chars().filter(|&c| c != '\n' && c != '\r').collect();
+                let engine = base64::engine::GeneralPurpose::new(
+                    &base64::alphabet::STANDARD,
+                    base64::engine::GeneralPurposeConfig::new()
+                        .with_decode_allow_trailing_bits(true),
+                );
+                return match engine.decode(cleaned.as_bytes()) {
+                    Ok(bytes) => Ok(Go::Str(bytes)),
+                    Err(_) => Err(YamlError::yaml(
+                        None,
+                        "!!binary value contains invalid base64 data",
+                    )),
+                };
+            }
+            resolve::resolve_tagged(t, value).map_err(|m| YamlError::yaml(None, m))?
+        }
+    };
+    Ok(match resolved {
+        Resolved::Null => Go::Nil,
+        Resolved::Bool(b) => Go::Bool(b),
+        Resolved::Int(i) => Go::Int(i),
+        Resolved::Uint(u) => Go::Uint(u),
+        Resolved::Float(f) => Go::Float(f),
+        Resolved::Str | Resolved::Timestamp | Resolved::Merge => Go::Str(value.as_bytes().to_vec()),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Steps 2 and 3: sigs.k8s.io/yaml's key conversion and the JSON round trip.
+
+fn to_json_value(go: &Go, depth: usize) -> Result<Value, YamlError> {
+    Decoder::depth_check(depth)?;
+    Ok(match go {
+        Go::Nil => Value::Nil,
+        Go::Bool(b) => Value::Bool(*b),
+        Go::Int(i) => Value::Float(*i as f64),
+        Go::Uint(u) => Value::Float(*u as f64),
+        Go::Float(f) => {
+            if f.is_nan() {
+                return Err(YamlError::json("unsupported value: NaN"));
+            }
+            if f.is_infinite() {
+                let sign = if *f > 0.0 { "+Inf" } else { "-Inf" };
+                return Err(YamlError::json(format!("unsupported value: {sign}")));
+            }
+            Value::Float(*f)
+        }
+        Go::Str(s) => Value::string(go_lossy_utf8(s)),
+        Go::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                out.push(to_json_value(i, depth + 1)?);
+            }
+            Value::list(out)
+        }
+        Go::Map(m) => {
+            let mut out = Map::new();
+            for (k, v) in m.values() {
+                let key = key_string(k, v)?;
+                out.insert(key, to_json_value(v, depth + 1)?);
+            }
+            Value::map(out)
+        }
+    })
+}
+
+/// sigs.k8s.io/yaml's conversion of a decoded map key to a JSON object key.
+fn key_string(k: &Go, v: &Go) -> Result<String, YamlError> {
+    Ok(match k {
+        Go::Str(s) => go_lossy_utf8(s),
+        Go::Int(i) => i.to_string(),
+        Go::Float(f) => {
+            if f.is_nan() {
+                ".nan".to_string()
+            } else if f.is_infinite() {
+                if *f > 0.0 { ".inf" } else { "-.inf" }.to_string()
+            } else {
+                format_float_g32(*f)
+            }
+        }
+        Go::Bool(b) => b.to_string(),
+        Go::Nil => {
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: %!s(<nil>), key: <nil>, value: {}",
+                go_syntax(v, 0)
+            )));
+        }
+        Go::Uint(u) => {
+            return Err(YamlError::convert(format!(
+                "unsupported map key of type: uint64, key: {:#x}, value: {}",
+                u,
+                go_syntax(v, 0)
+            )));
+        }
+        Go::Seq(_) | Go::Map(_) => {
+            return Err(YamlError::yaml(
+                None,
+                format!("invalid map key: {}", go_syntax(k, 0)),
+            ));
+        }
+    })
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest float32 digits.
+fn format_float_g32(f: f64) -> String {
+    let x = f as f32;
+    if x.is_infinite() {
+        return if x > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let (neg, digits, exp) = shortest_digits(&format!("{x:e}"));
+    format_g(neg, &digits, exp, 6)
+}
+
+/// Splits Rust's `{:e}` output (`-1.2345e-7`) into sign, digits and decimal exponent.
+pub(crate) fn shortest_digits(e: &str) -> (bool, String, i32) {
+    let (neg, e) = match e.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, e),
+    };
+    let (mant, exp) = e.split_once('e').unwrap_or((e, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    (neg, digits, exp.parse().unwrap_or(0))
+}
+
+/// Go's `'g'` format of shortest digits: `%e` style when the exponent is below -4
+/// or at least `eprec` (strconv uses 6 for the shortest precision), else positional.
+pub(crate) fn format_g(neg: bool, digits: &str, exp: i32, eprec: i32) -> String {
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    if exp < -4 || exp >= eprec {
+        s.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            s.push('.');
+            s.push_str(&digits[1..]);
+        }
+        s.push('e');
+        s.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            s.push('0');
+        }
+        s.push_str(&a.to_string());
+    } else {
+        s.push_str(&fixed(digits, exp));
+    }
+    s
+}
+
+/// Digits `d1 d2 ...` with decimal exponent `exp` (value `d1.d2... * 10^exp`) in plain
+/// positional notation, no trailing zeros after the point.
+pub(crate) fn fixed(digits: &str, exp: i32) -> String {
+    let n = digits.len() as i32;
+    if exp < 0 {
+        let zeros = (-exp - 1) as usize;
+        format!("0.{}{}", "0".repeat(zeros), digits)
+    } else if exp + 1 >= n {
+        format!("{digits}{}", "0".repeat((exp + 1 - n) as usize))
+    } else {
+        let (a, b) = digits.split_at((exp + 1) as usize);
+        format!("{a}.{b}")
+    }
+}
+
+/// Go's JSON encoding of a string with invalid UTF-8: each bad byte becomes U+FFFD.
+fn go_lossy_utf8(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len());
+            let mut rest = bytes;
+            while !rest.is_empty() {
+                match std::str::from_utf8(rest) {
+                    Ok(s) => {
+                        out.push_str(s);
+                        break;
+                    }
+                    Err(e) => {
+                        let good = e.valid_up_to();
+                        out.push_str(std::str::from_utf8(&rest[..good]).unwrap_or_default());
+                        out.push('\u{fffd}');
+                        rest = &rest[good + 1..];
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Go's `%#v` for the decoded values that appear in sigs.k8s.io/yaml's key errors.
+fn go_syntax(v: &Go, depth: usize) -> String {
+    if depth > 8 {
+        return "...".to_string();
+    }
+    match v {
+        Go::Nil => "<nil>".to_string(),
+        Go::Bool(b) => b.to_string(),
+        Go::Int(i) => i.to_string(),
+        Go::Uint(u) => format!("{u:#x}"),
+        Go::Float(f) => format_float_g64(*f),
+        Go::Str(s) => format!("{:?}", go_lossy_utf8(s)),
+        Go::Seq(items) => {
+            let inner: Vec<String> = items.iter().map(|i| go_syntax(i, depth + 1)).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        Go::Map(m) => {
+            let inner: Vec<String> = m
+                .values()
+                .map(|(k, v)| format!("{}:{}", go_syntax(k, depth + 1), go_syntax(v, depth + 1)))
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+        }
+    }
+}
+
+fn format_float_g64(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let (neg, digits, exp) = shortest_digits(&format!("{f:e}"));
+    format_g(neg, &digits, exp, 21)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pairs: &[(&str, Value)]) -> Value {
+        Value::map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn parse(s: &str) -> Value {
+        parse_value(s).unwrap_or_else(|e| panic!("{s:?}: {e}"))
+    }
+
+    #[test]
+    fn scalars_become_json_values() {
+        assert_eq!(
+            parse("a: 1\nb: yes\nc: ~\nd: '1'\ne: 1.5\nf: 0x10\ng: hello"),
+            m(&[
+                ("a", Value::Float(1.0)),
+                ("b", Value::Bool(true)),
+                ("c", Value::Nil),
+                ("d", Value::str("1")),
+                ("e", Value::Float(1.5)),
+                ("f", Value::Float(16.0)),
+                ("g", Value::str("hello")),
+            ])
+        );
+    }
+
+    #[test]
+    fn empty_document_is_nil() {
+        assert_eq!(parse(""), Value::Nil);
+        assert_eq!(parse("# only a comment\n"), Value::Nil);
+        assert_eq!(parse("---\n"), Value::Nil);
+    }
+
+    #[test]
+    fn keys_are_stringified() {
+        assert_eq!(
+            parse("1: a\ntrue: b\ny: c\n1.5: d\n1e6: e\n"),
+            m(&[
+                ("1", Value::str("a")),
+                ("true", Value::str("c")),
+                ("1.5", Value::str("d")),
+                ("1e+06", Value::str("e")),
+            ])
+        );
+    }
+
+    #[test]
+    fn null_key_is_an_error() {
+        let e = parse_value("~: x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unsupported map key of type: %!s(<nil>), key: <nil>, value: \"x\""
+        );
+    }
+
+    #[test]
+    fn big_integers_round_like_float64() {
+        assert_eq!(
+            parse("a: 9007199254740993"),
+            m(&[("a", Value::Float(9007199254740992.0))])
+        );
+        assert_eq!(
+            parse("a: 18446744073709551615"),
+            m(&[("a", Value::Float(18446744073709551615.0))])
+        );
+    }
+
+    #[test]
+    fn special_floats_fail_json() {
+        assert_eq!(
+            parse_value("a: .inf").unwrap_err().to_string(),
+            "json: unsupported value: +Inf"
+        );
+        assert_eq!(
+            parse_value("a: .nan").unwrap_err().to_string(),
+            "json: unsupported value: NaN"
+        );
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let v = parse("base: &b {x: 1, z: 2}\nd:\n  <<: *b\n  z: 3\n");
+        let d = v.as_map().and_then(|m| m.get("d")).cloned();
+        assert_eq!(
+            d,
+            Some(m(&[("x", Value::Float(1.0)), ("z", Value::Float(3.0))]))
+        );
+        // go-yaml v2 applies a merge over keys set before it.
+        let v = parse("a: &a {k: 1}\nb:\n  k: 2\n  <<: *a\n");
+        let b = v.as_map().and_then(|m| m.get("b")).cloned();
+        assert_eq!(b, Some(m(&[("k", Value::Float(1.0))])));
+        // A list of maps: earlier maps win.
+        let v = parse("a: &a {k: 1}\nb: &b {k: 2, j: 3}\nc:\n  <<: [*a, *b]\n");
+        let c = v.as_map().and_then(|m| m.get("c")).cloned();
+        assert_eq!(
+            c,
+            Some(m(&[("j", Value::Float(3.0)), ("k", Value::Float(1.0))]))
+        );
+        assert_eq!(
+            parse_value("a: &a 1\nb:\n  <<: *a\n")
+                .unwrap_err()
+                .to_string(),
+            "yaml: map merge requires map or sequence of maps as the value"
+        );
+    }
+
+    #[test]
+    fn alias_errors() {
+        assert_eq!(
+            parse_value("a: *nope\n").unwrap_err().to_string(),
+            "yaml: unknown anchor 'nope' referenced"
+        );
+        assert_eq!(
+            parse_value("a: &x [*x]\n").unwrap_err().to_string(),
+            "yaml: anchor 'x' value contains itself"
+        );
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            doc.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        assert_eq!(
+            parse_value(&doc).unwrap_err().to_string(),
+            "yaml: document contains excessive aliasing"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let doc = "[".repeat(5000);
+        let e = parse_value(&doc).unwrap_err();
+        assert!(e.message.contains("exceeded max depth"), "{e}");
+    }
+
+    #[test]
+    fn binary_and_tags() {
+        assert_eq!(
+            parse("a: !!binary aGVsbG8=\nb: !!str 12\nc: !!float 3\nd: !custom 5\n"),
+            m(&[
+                ("a", Value::str("hello")),
+                ("b", Value::str("12")),
+                ("c", Value::Float(3.0)),
+                ("d", Value::str("5")),
+            ])
+        );
+        assert_eq!(
+            parse_value("a: !!int abc").unwrap_err().to_string(),
+            "yaml: cannot decode !!str `abc` as a !!int"
+        );
+        assert_eq!(
+            parse("a: !!binary /w==\n"),
+            m(&[("a", Value::str("\u{fffd}"))])
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_last_wins() {
+        assert_eq!(parse("a: 1\na: 2\n"), m(&[("a", Value::Float(2.0))]));
+    }
+
+    #[test]
+    fn documents() {
+        let docs = parse_documents("a: 1\n---\nb: 2\n---\n").unwrap_or_default();
+        assert_eq!(
+            docs,
+            vec![
+                m(&[("a", Value::Float(1.0))]),
+                m(&[("b", Value::Float(2.0))]),
+                Value::Nil
+            ]
+        );
+        assert_eq!(parse_documents("").unwrap_or_default(), Vec::<Value>::new());
+    }
+
+    #[test]
+    fn timestamps_stay_strings() {
+        assert_eq!(
+            parse("a: 2001-12-14\n"),
+            m(&[("a", Value::str("2001-12-14"))])
+        );
+    }
+
+    #[test]
+    fn float_keys_use_float32_g() {
+        assert_eq!(format_float_g32(1.5), "1.5");
+        assert_eq!(format_float_g32(1e6), "1e+06");
+        assert_eq!(format_float_g32(123456.0), "123456");
+        assert_eq!(format_float_g32(0.0001), "0.0001");
+        assert_eq!(format_float_g32(0.00001), "1e-05");
+        assert_eq!(format_float_g32(std::f64::consts::PI), "3.1415927");
+    }
+}
