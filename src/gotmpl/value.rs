@@ -297,3 +297,166 @@ pub trait FuncCtx {
 
 /// A template function: arguments in, one value or an error out.
 pub type Func = Arc<dyn Fn(&mut dyn FuncCtx, &[Value]) -> Result<Value, FuncError> + Send + Sync>;
+
+/// Go's `%v` formatting of a value (`fmt.Sprint` of one operand).
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("<nil>"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => f.write_str(&format_float(*x)),
+            Value::String(s) => f.write_str(s),
+            Value::Bytes(b) => {
+                f.write_str("[")?;
+                for (i, byte) in b.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{byte}")?;
+                }
+                f.write_str("]")
+            }
+            Value::List(l) => {
+                f.write_str("[")?;
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(m) => {
+                f.write_str("map[")?;
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{k}:{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Object(o) => f.write_str(&o.format()),
+        }
+    }
+}
+
+/// Go's `%v` for a float64: strconv's shortest `'g'` form, which switches to an
+/// exponent when the decimal exponent is below -4 or at least 6 (`1e+06`).
+pub fn format_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let (neg, digits, exp) = shortest_digits(x);
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if !(-4..6).contains(&exp) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(&e.to_string());
+    } else {
+        push_fixed(&mut out, &digits, exp);
+    }
+    out
+}
+
+/// Writes `digits` (d.ddd × 10^exp) in plain decimal notation.
+pub fn push_fixed(out: &mut String, digits: &str, exp: i32) {
+    if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else {
+        let point = exp as usize + 1;
+        if digits.len() <= point {
+            out.push_str(digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+        } else {
+            out.push_str(&digits[..point]);
+            out.push('.');
+            out.push_str(&digits[point..]);
+        }
+    }
+}
+
+/// The shortest decimal digits that round-trip `x`, and the decimal exponent of the
+/// first digit: `1234.5` → (false, "12345", 3).
+pub fn shortest_digits(x: f64) -> (bool, String, i32) {
+    let s = format!("{:e}", x.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    (
+        x.is_sign_negative(),
+        digits.to_string(),
+        exp.parse().unwrap_or(0),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_go() {
+        let cases = [
+            (1000000.0, "1e+06"),
+            (100000.0, "100000"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (1.5, "1.5"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (8080.0, "8080"),
+            (1e21, "1e+21"),
+            (1.0e100, "1e+100"),
+            (0.1, "0.1"),
+            (3.0, "3"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(format_float(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn containers_print_like_go() {
+        let mut m = Map::new();
+        m.insert("b".into(), Value::Int(2));
+        m.insert("a".into(), Value::list(vec![Value::str("x"), Value::Nil]));
+        assert_eq!(Value::map(m).to_string(), "map[a:[x <nil>] b:2]");
+        assert_eq!(Value::list(vec![]).to_string(), "[]");
+        assert_eq!(Value::map(Map::new()).to_string(), "map[]");
+    }
+}
