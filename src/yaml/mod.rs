@@ -17,6 +17,19 @@
 //! | [`pretty`] | `toYamlPretty`: the same emitter with go-yaml v3's differences |
 //! | [`toml`] | `toToml` (BurntSushi/toml's encoder layout) and `fromToml` |
 //! | [`error`] | [`YamlError`], worded as go-yaml and encoding/json word their errors |
+//!
+//! # Which function for which Helm behaviour
+//! | Helm | here |
+//! |---|---|
+//! | reading `values.yaml`, `-f` files, Chart.yaml (`yaml.Unmarshal` into a map) | [`unmarshal_map`] (Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
+//! | a multi-document stream | [`parse_documents`] |
+//! | `fromYaml`, `fromYamlArray` | [`helm_from_yaml`], [`helm_from_yaml_array`] (errors land in the result, as in Helm) |
+//! | `fromJson`, `fromJsonArray` | [`helm_from_json`], [`helm_from_json_array`]; [`from_json`] for plain decoding |
+//! | `toYaml`, `toYamlPretty` | [`to_yaml`], [`to_yaml_pretty`]: raw output; Helm trims one trailing `\n`; "" on error as in Helm (`try_*` keep the reason) |
+//! | `toJson`, `toRawJson`, `toPrettyJson` | [`to_json`] with [`JsonOpts::COMPACT`], [`JsonOpts::RAW`], [`JsonOpts::PRETTY`] |
+//! | `toToml`, `fromToml` | [`to_toml`] (Helm prints the error text in place of the output), [`from_toml`] |
+//!
+//! Known differences from Helm are listed in `testdata/yaml/GAPS.md`.
 
 pub mod emit;
 pub mod error;

@@ -10,7 +10,7 @@
 //! 3. The tree goes through `json.Marshal` and `json.Unmarshal`, so every number
 //!    becomes a float64 (big integers round), and NaN or infinities are an error.
 //!
-//! The node trees come from [`super::events`], which reads yaml-rust2's events as
+//! The node trees come from the `events` module, which reads yaml-rust2's events as
 //! go-yaml would.
 
 use std::collections::BTreeMap;
