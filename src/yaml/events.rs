@@ -650,6 +650,7 @@ impl<'a> Loader<'a> {
                 }
                 Event::Alias(id) => {
                     let name = alias_name(self.text, &mark);
+                    check_anchor_name(self.text, &mark, &name)?;
                     let Some(&target) = anchors.get(&id) else {
                         return Err(YamlError::yaml(
                             None,
@@ -737,6 +738,28 @@ fn alias_name(text: &str, mark: &Marker) -> String {
     rest.chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
         .collect()
+}
+
+/// go-yaml's anchor names are ASCII letters, digits, `_` and `-`; YAML 1.2 (and
+/// yaml-rust2) allow more. A name go-yaml cannot read is refused where it is first
+/// defined (`&name`), or at the alias when no definition is found.
+fn check_anchor_name(text: &str, mark: &Marker, name: &str) -> Result<(), YamlError> {
+    let bad = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'));
+    // go-yaml ends the name before these and reads on; that reading is not reproduced.
+    let Some(bad) = bad else { return Ok(()) };
+    if matches!(bad, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`') {
+        return Ok(());
+    }
+    let alias_at = mark_to_byte(text, mark).unwrap_or(text.len());
+    let needle = format!("&{name}");
+    let at = text[..alias_at].rfind(&needle).unwrap_or(alias_at);
+    let line = text[..at].matches('\n').count() + 1;
+    Err(YamlError::yaml(
+        (line > 1).then_some(line),
+        "did not find expected alphabetic or numeric character",
+    ))
 }
 
 /// Rewords a yaml-rust2 error in go-yaml's terms and numbering. go-yaml prints scanner
