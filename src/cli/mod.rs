@@ -43,6 +43,8 @@ pub struct GlobalArgs {
 /// The command tree (Helm's names and aliases).
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// locally render templates
+    Template(crate::commands::template::TemplateArgs),
     /// print the client version information
     Version(crate::commands::version::VersionArgs),
 }

@@ -1,3 +1,4 @@
 //! One thin file per verb: typed settings in, one call into `actions`, output out.
 
+pub mod template;
 pub mod version;
