@@ -17,6 +17,7 @@ use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
 
 use super::MAX_DEPTH;
 use super::error::YamlError;
+use super::tabs::{self, Tok, TokKind};
 
 /// Reads the documents of `text` as node trees (only the first when `first_only`,
 /// as go-yaml's `Unmarshal` reads no further).
@@ -27,31 +28,60 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
     let mut repairs = 0;
     'attempt: loop {
         let mut loader = Loader::new(&text);
+        let body = loader.text;
+        let starts = line_starts(body);
+        let mut first_line = 1;
         let mut out = Vec::new();
         loop {
             match loader.next_document() {
                 Ok(Some((arena, root))) => {
+                    let last = document_last_line(body, &starts, &loader.toks);
+                    tabs::check(body, &starts, &loader.toks, first_line, last)?;
+                    first_line = last + 1;
+                    loader.toks.clear();
                     out.push(Document { arena, root });
                     if first_only {
                         return Ok(out);
                     }
                 }
                 Ok(None) => return Ok(out),
-                Err(e) => match loader
-                    .raw_error
-                    .take()
-                    .and_then(|raw| repairer.repair(&text, &raw))
-                {
-                    Some(fixed) if repairs < MAX_REPAIRS => {
+                Err(e) => {
+                    let raw = loader.raw_error.take();
+                    if let Some(fixed) = raw.as_ref().and_then(|raw| repairer.repair(&text, raw))
+                        && repairs < MAX_REPAIRS
+                    {
                         repairs += 1;
                         text = Cow::Owned(fixed);
                         continue 'attempt;
                     }
-                    _ => return Err(e),
-                },
+                    // go-yaml may have stopped earlier, at a tab yaml-rust2 read on.
+                    // (A plain scalar's tab is already worded as go-yaml words it.)
+                    let upto = match raw.as_ref() {
+                        Some(r) if r.info().ends_with("found a tab") => 0,
+                        Some(r) => r.marker().line() + 1,
+                        None => 0,
+                    };
+                    tabs::check(body, &starts, &loader.toks, first_line, upto)?;
+                    return Err(e);
+                }
             }
         }
     }
+}
+
+/// The last line go-yaml scans for a document: up to the next `---` or `...` line.
+fn document_last_line(text: &str, starts: &[usize], toks: &[Tok]) -> usize {
+    let from = toks.iter().map(|t| t.line).max().unwrap_or(1);
+    for l in from + 1..=starts.len() {
+        let s = starts[l - 1];
+        let rest = &text[s..];
+        if (rest.starts_with("---") || rest.starts_with("..."))
+            && rest[3..].chars().next().is_none_or(|c| c.is_whitespace())
+        {
+            return l - 1;
+        }
+    }
+    starts.len()
 }
 
 /// One document: its nodes and the index of the root.
@@ -119,7 +149,8 @@ fn precheck(text: &str) -> Result<(), YamlError> {
 ///   spaces of those lines are folded away anyway;
 /// - a comment right after a quoted scalar or a flow bracket (`"x"#c`), and text
 ///   after a `...` document end marker;
-/// - a tab after a `:` value indicator.
+/// - a tab after a `:` value indicator, and tabs leading a line inside a flow
+///   collection or a quoted scalar.
 struct Repairer {
     /// Spaces that indent a line past every column of the original text.
     pad: String,
@@ -183,6 +214,36 @@ impl Repairer {
                     .map_or(text.len(), |i| byte + i);
                 let blank: String = text[byte..end].chars().map(|_| ' ').collect();
                 Some(format!("{}{blank}{}", &text[..byte], &text[end..]))
+            }
+            // Inside a flow collection go-yaml skips tabs as whitespace.
+            "tabs disallowed within this context (block indentation)"
+            | "tabs disallowed in this context"
+                if innermost_flow(text, byte).is_some() =>
+            {
+                let start = text[..byte].rfind(is_line_break).map_or(bom, |i| i + 1);
+                let lead = text[start..]
+                    .find(|c: char| c != ' ' && c != '\t')
+                    .map_or(text.len() - start, |i| i);
+                let spaces = " ".repeat(lead);
+                Some(format!(
+                    "{}{spaces}{}",
+                    &text[..start],
+                    &text[start + lead..]
+                ))
+            }
+            // Leading whitespace of a quoted scalar's continuation line is folded away;
+            // go-yaml takes tabs there, yaml-rust2 does not.
+            "tab cannot be used as indentation" => {
+                let start = text[..byte].rfind(is_line_break).map_or(bom, |i| i + 1);
+                let lead = text[start..]
+                    .find(|c: char| c != ' ' && c != '\t')
+                    .map_or(text.len() - start, |i| i);
+                let spaces = " ".repeat(lead);
+                Some(format!(
+                    "{}{spaces}{}",
+                    &text[..start],
+                    &text[start + lead..]
+                ))
             }
             // The marker sits after the tabs: `a:\tb`. After a complex key's `:` at the
             // start of a line go-yaml refuses the tab too, so that case is left alone.
@@ -381,7 +442,7 @@ fn innermost_flow(text: &str, end: usize) -> Option<char> {
 }
 
 /// The byte offset where each line of `text` starts.
-fn line_starts(text: &str) -> Vec<usize> {
+pub(super) fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let b = text.as_bytes();
     let mut i = 0;
@@ -408,7 +469,7 @@ fn mark_to_byte(text: &str, mark: &Marker) -> Option<usize> {
 }
 
 /// The byte just past the quoted scalar opening at `start`.
-fn quoted_end(text: &str, start: usize) -> Option<usize> {
+pub(super) fn quoted_end(text: &str, start: usize) -> Option<usize> {
     let quote = text[start..].chars().next()?;
     let mut it = text[start + 1..].char_indices().peekable();
     while let Some((i, c)) = it.next() {
@@ -456,8 +517,21 @@ struct Loader<'a> {
     done: bool,
     /// The byte offset where each line starts (yaml-rust2's line breaks: LF, CRLF, CR).
     line_starts: Vec<usize>,
-    /// The untranslated yaml-rust2 error, for [`repair`].
+    /// The untranslated yaml-rust2 error, for [`Repairer`].
     raw_error: Option<ScanError>,
+    /// Token positions of the current document, for the tab rules.
+    toks: Vec<Tok>,
+    /// The collections open at the current event.
+    open: Vec<Open>,
+}
+
+/// An open collection, as the tab rules need it.
+struct Open {
+    flow: bool,
+    /// A block collection's column (a mapping's is its first key's).
+    col: Option<usize>,
+    map: bool,
+    children: usize,
 }
 
 impl<'a> Loader<'a> {
@@ -470,6 +544,8 @@ impl<'a> Loader<'a> {
             done: false,
             line_starts: line_starts(text),
             raw_error: None,
+            toks: Vec::new(),
+            open: Vec::new(),
         }
     }
 
@@ -482,6 +558,7 @@ impl<'a> Loader<'a> {
                 return Err(translated);
             }
         };
+        self.record(&ev, &mark);
         if let Event::Scalar(
             value,
             style @ (TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted),
@@ -503,6 +580,74 @@ impl<'a> Loader<'a> {
             return Ok((Event::Scalar(value, style, a, t), mark));
         }
         Ok((ev, mark))
+    }
+
+    /// Notes where tokens are, for [`tabs::check`].
+    fn record(&mut self, ev: &Event, mark: &Marker) {
+        let (line, col) = (mark.line(), mark.col());
+        let starts_node = matches!(
+            ev,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        );
+        // Whether this node is a mapping key; a block mapping's column is its first key's.
+        let mut is_key = false;
+        if starts_node && let Some(top) = self.open.last_mut() {
+            if !top.flow && top.col.is_none() {
+                top.col = Some(col);
+            }
+            is_key = top.map && top.children % 2 == 0;
+            top.children += 1;
+        }
+        let kind = match ev {
+            Event::Scalar(value, style, ..) => match style {
+                TScalarStyle::Plain => {
+                    if is_key || self.open.iter().any(|o| o.flow) {
+                        TokKind::Other
+                    } else {
+                        let col = self.open.iter().rev().find_map(|o| o.col);
+                        TokKind::Plain {
+                            indent: col.map_or(0, |c| c + 1),
+                        }
+                    }
+                }
+                TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => TokKind::Quoted,
+                TScalarStyle::Literal | TScalarStyle::Folded => {
+                    if value.bytes().all(|b| b == b'\n') {
+                        TokKind::Other
+                    } else {
+                        TokKind::Block
+                    }
+                }
+            },
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let at = self.seek(mark);
+                let flow = self.text[at..].starts_with(['[', '{']);
+                let map = matches!(ev, Event::MappingStart(..));
+                self.open.push(Open {
+                    flow,
+                    col: (!flow && !map).then_some(col),
+                    map,
+                    children: 0,
+                });
+                if flow {
+                    TokKind::FlowStart
+                } else {
+                    TokKind::Other
+                }
+            }
+            // A block collection's end is marked at the next token, maybe in the next
+            // document; only flow ends are positions of their own.
+            Event::SequenceEnd | Event::MappingEnd => match self.open.pop() {
+                Some(o) if o.flow => TokKind::FlowEnd,
+                _ => return,
+            },
+            Event::Alias(_) => TokKind::Other,
+            _ => return,
+        };
+        self.toks.push(Tok { kind, line, col });
     }
 
     /// A block scalar without content lines (`key: |` at the end of the input) is ""
@@ -840,6 +985,23 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
             let l = text.matches('\n').count() + 1;
             YamlError::yaml((l > 1).then_some(l), problem)
         }
+        // yaml-rust2 points at the plain scalar; go-yaml at the line with the tab.
+        "found a tab" => {
+            let starts = line_starts(text);
+            let l = (line + 1..=starts.len())
+                .find(|&l| {
+                    let s = &text[starts[l - 1]..];
+                    s.chars()
+                        .take_while(|c| *c == ' ' || *c == '\t')
+                        .any(|c| c == '\t')
+                })
+                .unwrap_or(line);
+            YamlError::yaml(Some(l), "found a tab character that violates indentation")
+        }
+        "a block scalar content cannot start with a tab" => YamlError::yaml(
+            Some(line + 1),
+            "found a tab character where an indentation space is expected",
+        ),
         "recursion limit exceeded" => scanner_error(&format!("exceeded max depth of {MAX_DEPTH}")),
         _ => scanner_error(problem),
     }

@@ -9,6 +9,7 @@
 //! | file | owns |
 //! |---|---|
 //! | `events` | yaml-rust2's events read as go-yaml would: node trees, repairs of its strictness, go-yaml's error wording |
+//! | `tabs` | go-yaml's rules for tabs, checked on the lines of each document read |
 //! | `gofmt` | Go's shortest float formatting (`%g`, `%e`) |
 //! | [`read`] | YAML text to [`Value`](crate::gotmpl::Value): decoding, merges, aliases, the JSON round trip |
 //! | [`resolve`] | go-yaml v2's plain-scalar resolution table, shared by reading and quoting |
@@ -39,6 +40,7 @@ pub mod json;
 pub mod pretty;
 pub mod read;
 pub mod resolve;
+mod tabs;
 pub mod toml;
 
 /// The deepest nesting of collections any function here reads or writes. go-yaml
