@@ -794,8 +794,9 @@ impl<'a> Loader<'a> {
                     Some(idx)
                 }
                 Event::Alias(id) => {
-                    let name = alias_name(self.text, &mark);
-                    check_anchor_name(self.text, &mark, &name)?;
+                    let at = self.seek(&mark);
+                    let name = alias_name_at(self.text, at);
+                    check_anchor_name(self.text, at, &name)?;
                     let Some(&target) = anchors.get(&id) else {
                         return Err(YamlError::yaml(
                             None,
@@ -876,10 +877,13 @@ fn tag_string(tag: Tag) -> String {
 
 /// The anchor name of the alias token at `mark` (`*name`), read from the source.
 fn alias_name(text: &str, mark: &Marker) -> String {
-    let rest: String = mark_to_byte(text, mark)
-        .map(|b| text[b..].chars().take(1024).collect())
-        .unwrap_or_default();
-    let rest = rest.strip_prefix('*').unwrap_or(&rest);
+    alias_name_at(text, mark_to_byte(text, mark).unwrap_or(text.len()))
+}
+
+/// The anchor name of the alias token at byte `at`.
+fn alias_name_at(text: &str, at: usize) -> String {
+    let rest = &text[at.min(text.len())..];
+    let rest = rest.strip_prefix('*').unwrap_or(rest);
     rest.chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
         .collect()
@@ -888,7 +892,7 @@ fn alias_name(text: &str, mark: &Marker) -> String {
 /// go-yaml's anchor names are ASCII letters, digits, `_` and `-`; YAML 1.2 (and
 /// yaml-rust2) allow more. A name go-yaml cannot read is refused where it is first
 /// defined (`&name`), or at the alias when no definition is found.
-fn check_anchor_name(text: &str, mark: &Marker, name: &str) -> Result<(), YamlError> {
+fn check_anchor_name(text: &str, alias_at: usize, name: &str) -> Result<(), YamlError> {
     let bad = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'));
@@ -897,7 +901,7 @@ fn check_anchor_name(text: &str, mark: &Marker, name: &str) -> Result<(), YamlEr
     if matches!(bad, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`') {
         return Ok(());
     }
-    let alias_at = mark_to_byte(text, mark).unwrap_or(text.len());
+    let alias_at = alias_at.min(text.len());
     let needle = format!("&{name}");
     let at = text[..alias_at].rfind(&needle).unwrap_or(alias_at);
     let line = text[..at].matches('\n').count() + 1;
