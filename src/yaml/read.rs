@@ -175,7 +175,35 @@ pub fn helm_from_yaml_array(text: &str) -> Value {
 fn convert_document(arena: &Arena, root: usize) -> Result<Value, YamlError> {
     let mut decoder = Decoder::new(arena);
     let go = decoder.decode(root, 0)?;
-    to_json_value(&go, 0)
+    to_json_value(&go, 0, false)
+}
+
+/// [`parse_value`] without the float64 conversion: integers stay `Int` (beyond
+/// `i64`, `Float`), so that a caller decoding into a typed Go struct can apply
+/// [`go_string_field`] where the struct has a `string` field (Chart.yaml's
+/// `version: 1.10` reads as "1.1", `appVersion: 12345678901` as "12345678901").
+pub fn parse_value_typed(text: &str) -> Result<Value, YamlError> {
+    match read_documents(text, true)?.first() {
+        Some(doc) => {
+            let mut decoder = Decoder::new(&doc.arena);
+            let go = decoder.decode(doc.root, 0)?;
+            to_json_value(&go, 0, true)
+        }
+        None => Ok(Value::Nil),
+    }
+}
+
+/// What sigs.k8s.io/yaml puts in a Go `string` field for a scalar of another type
+/// (`Int` from [`parse_value_typed`]: decimal; `Float`: `%g` at float32 precision;
+/// `Bool`: `true`/`false`). `None` for strings, nil and collections, which are used
+/// as they are.
+pub fn go_string_field(v: &Value) -> Option<String> {
+    match v {
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(format_float_g32(*f)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -487,11 +515,13 @@ fn decode_scalar(value: &str, tag: Option<&str>, implicit: bool) -> Result<Go, Y
 // ---------------------------------------------------------------------------
 // Steps 2 and 3: sigs.k8s.io/yaml's key conversion and the JSON round trip.
 
-fn to_json_value(go: &Go, depth: usize) -> Result<Value, YamlError> {
+/// The JSON round trip; `keep_ints` leaves integers as `Int` (for typed decoding).
+fn to_json_value(go: &Go, depth: usize, keep_ints: bool) -> Result<Value, YamlError> {
     Decoder::depth_check(depth)?;
     Ok(match go {
         Go::Nil => Value::Nil,
         Go::Bool(b) => Value::Bool(*b),
+        Go::Int(i) if keep_ints => Value::Int(*i),
         Go::Int(i) => Value::Float(*i as f64),
         Go::Uint(u) => Value::Float(*u as f64),
         Go::Float(f) => {
@@ -508,7 +538,7 @@ fn to_json_value(go: &Go, depth: usize) -> Result<Value, YamlError> {
         Go::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for i in items {
-                out.push(to_json_value(i, depth + 1)?);
+                out.push(to_json_value(i, depth + 1, keep_ints)?);
             }
             Value::list(out)
         }
@@ -516,7 +546,7 @@ fn to_json_value(go: &Go, depth: usize) -> Result<Value, YamlError> {
             let mut out = Map::new();
             for (k, v) in m.values() {
                 let key = key_string(k, v)?;
-                out.insert(key, to_json_value(v, depth + 1)?);
+                out.insert(key, to_json_value(v, depth + 1, keep_ints)?);
             }
             Value::map(out)
         }
@@ -807,6 +837,23 @@ mod tests {
             parse_value_bytes("a: é".as_bytes()),
             Ok(m(&[("a", Value::str("é"))]))
         );
+    }
+
+    #[test]
+    fn typed_decoding_keeps_ints_for_string_fields() {
+        let v = parse_value_typed("version: 1.10\nbig: 12345678901\nf: 1e6\nb: yes\n")
+            .unwrap_or_default();
+        let get = |k: &str| {
+            v.as_map()
+                .and_then(|m| m.get(k))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(go_string_field(&get("version")).as_deref(), Some("1.1"));
+        assert_eq!(go_string_field(&get("big")).as_deref(), Some("12345678901"));
+        assert_eq!(go_string_field(&get("f")).as_deref(), Some("1e+06"));
+        assert_eq!(go_string_field(&get("b")).as_deref(), Some("true"));
+        assert_eq!(go_string_field(&Value::str("x")), None);
     }
 
     #[test]
