@@ -558,7 +558,27 @@ impl<'a> Loader<'a> {
                 return Err(translated);
             }
         };
-        self.record(&ev, &mark);
+        let (is_key, in_flow) = self.record(&ev, &mark);
+        // `: x`: go-yaml wants a key before the `:` (an explicit `? ` key may be
+        // empty); yaml-rust2 reads a null key.
+        if let Event::Scalar(value, TScalarStyle::Plain, 0, None) = &ev
+            && is_key
+            && value.is_empty()
+        {
+            let at = self.seek(&mark);
+            let explicit = self.text[..at]
+                .trim_end_matches(|c: char| c.is_whitespace())
+                .ends_with('?');
+            if self.text[at..].starts_with(':') && !explicit {
+                let l = mark.line().saturating_sub(1);
+                let msg = if in_flow {
+                    "did not find expected node content"
+                } else {
+                    "did not find expected key"
+                };
+                return Err(YamlError::yaml((l != 0).then_some(l), msg));
+            }
+        }
         if let Event::Scalar(
             value,
             style @ (TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted),
@@ -582,8 +602,9 @@ impl<'a> Loader<'a> {
         Ok((ev, mark))
     }
 
-    /// Notes where tokens are, for [`tabs::check`].
-    fn record(&mut self, ev: &Event, mark: &Marker) {
+    /// Notes where tokens are, for [`tabs::check`]. Returns whether the event is a
+    /// mapping key, and whether it is inside a flow collection.
+    fn record(&mut self, ev: &Event, mark: &Marker) -> (bool, bool) {
         let (line, col) = (mark.line(), mark.col());
         let starts_node = matches!(
             ev,
@@ -642,12 +663,14 @@ impl<'a> Loader<'a> {
             // document; only flow ends are positions of their own.
             Event::SequenceEnd | Event::MappingEnd => match self.open.pop() {
                 Some(o) if o.flow => TokKind::FlowEnd,
-                _ => return,
+                _ => return (false, false),
             },
             Event::Alias(_) => TokKind::Other,
-            _ => return,
+            _ => return (false, false),
         };
         self.toks.push(Tok { kind, line, col });
+        let in_flow = self.open.iter().any(|o| o.flow);
+        (is_key, in_flow)
     }
 
     /// A block scalar without content lines (`key: |` at the end of the input) is ""
