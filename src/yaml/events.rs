@@ -129,12 +129,22 @@ fn precheck(text: &str) -> Result<(), YamlError> {
         let Some(directive) = t.strip_prefix('%') else {
             break;
         };
-        let name = directive.split_whitespace().next().unwrap_or("");
-        if name != "TAG" && !name.is_empty() {
-            return Err(YamlError::yaml(
-                (i != 0).then_some(i + 1),
-                "found unknown directive name",
-            ));
+        let name: String = directive
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let after = directive[name.len()..].chars().next();
+        let problem = if name.is_empty() {
+            Some("could not find expected directive name")
+        } else if after.is_some_and(|c| !c.is_whitespace()) {
+            Some("found unexpected non-alphabetical character")
+        } else if name != "TAG" {
+            Some("found unknown directive name")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(YamlError::yaml((i != 0).then_some(i + 1), problem));
         }
     }
     Ok(())
@@ -820,6 +830,7 @@ impl<'a> Loader<'a> {
                     let at = self.seek(&mark);
                     let name = alias_name_at(self.text, at);
                     check_anchor_name(self.text, at, &name)?;
+                    let name = go_alias_name(self.text, at, &mark, &name)?;
                     let Some(&target) = anchors.get(&id) else {
                         return Err(YamlError::yaml(
                             None,
@@ -898,11 +909,6 @@ fn tag_string(tag: Tag) -> String {
     format!("{}{}", tag.handle, tag.suffix)
 }
 
-/// The anchor name of the alias token at `mark` (`*name`), read from the source.
-fn alias_name(text: &str, mark: &Marker) -> String {
-    alias_name_at(text, mark_to_byte(text, mark).unwrap_or(text.len()))
-}
-
 /// The anchor name of the alias token at byte `at`.
 fn alias_name_at(text: &str, at: usize) -> String {
     let rest = &text[at.min(text.len())..];
@@ -910,6 +916,36 @@ fn alias_name_at(text: &str, at: usize) -> String {
     rest.chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
         .collect()
+}
+
+/// The alias name as go-yaml reads it: the longest run of ASCII letters, digits,
+/// `_` and `-`, which must end at whitespace or one of `?:,]}%@` and a backquote.
+/// When that is shorter than yaml-rust2's name, go-yaml looks up the shorter one.
+fn go_alias_name(text: &str, at: usize, mark: &Marker, name: &str) -> Result<String, YamlError> {
+    let go: String = name
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    if go.len() == name.len() {
+        return Ok(go);
+    }
+    let next = text[at.min(text.len())..]
+        .strip_prefix('*')
+        .and_then(|r| r[go.len()..].chars().next());
+    let ends = next.is_none_or(|c| {
+        c.is_whitespace() || matches!(c, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`')
+    });
+    if go.is_empty() || !ends {
+        let l = mark.line();
+        return Err(YamlError::yaml(
+            (l > 1).then_some(l),
+            "did not find expected alphabetic or numeric character",
+        ));
+    }
+    Err(YamlError::yaml(
+        None,
+        format!("unknown anchor '{go}' referenced"),
+    ))
 }
 
 /// go-yaml's anchor names are ASCII letters, digits, `_` and `-`; YAML 1.2 (and
@@ -977,14 +1013,27 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         "did not find expected <document-start>" => {
             parser_error("did not find expected <document start>")
         }
-        "found unknown anchor" => YamlError::yaml(
-            None,
-            format!(
-                "unknown anchor '{}' referenced",
-                alias_name(text, e.marker())
-            ),
-        ),
-        "simple key expect ':'" => scanner_error("could not find expected ':'"),
+        "found unknown anchor" => {
+            let at = mark_to_byte(text, e.marker()).unwrap_or(text.len());
+            let name = alias_name_at(text, at);
+            check_anchor_name(text, at, &name)
+                .and_then(|()| go_alias_name(text, at, e.marker(), &name))
+                .map_or_else(
+                    |err| err,
+                    |go| YamlError::yaml(None, format!("unknown anchor '{go}' referenced")),
+                )
+        }
+        "simple key expect ':'" | "simple key expected" => {
+            scanner_error("could not find expected ':'")
+        }
+        // `key: "x"y`: libyaml reads `y` as the next token and its parser stops there.
+        "invalid trailing content after double-quoted scalar" => {
+            match innermost_flow(text, mark_to_byte(text, e.marker()).unwrap_or(0)) {
+                Some('[') => parser_error("did not find expected ',' or ']'"),
+                Some(_) => parser_error("did not find expected ',' or '}'"),
+                None => parser_error("did not find expected key"),
+            }
+        }
         "tab cannot be used as indentation"
         | "tabs disallowed in this context"
         | "tabs disallowed within this context (block indentation)" => {
