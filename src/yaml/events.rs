@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use yaml_rust2::parser::{Event, Parser, Tag};
-use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
+use yaml_rust2::scanner::{Marker, ScanError, Scanner, TScalarStyle, Token, TokenType};
 
 use super::MAX_DEPTH;
 use super::error::YamlError;
@@ -30,12 +30,18 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
         let mut loader = Loader::new(&text);
         let body = loader.text;
         let starts = line_starts(body);
+        let bad_anchor = first_bad_anchor(body);
         let mut first_line = 1;
         let mut out = Vec::new();
         loop {
             match loader.next_document() {
                 Ok(Some((arena, root))) => {
                     let last = document_last_line(body, &starts, &loader.toks);
+                    if let Some((l, err)) = &bad_anchor
+                        && (first_line..=last).contains(l)
+                    {
+                        return Err(err.clone());
+                    }
                     tabs::check(body, &starts, &loader.toks, first_line, last)?;
                     first_line = last + 1;
                     loader.toks.clear();
@@ -54,7 +60,14 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
                         text = Cow::Owned(fixed);
                         continue 'attempt;
                     }
-                    // go-yaml may have stopped earlier, at a tab yaml-rust2 read on.
+                    // go-yaml may have stopped earlier, at an anchor name it cannot read
+                    // or at a tab yaml-rust2 read on.
+                    let err_line = raw.as_ref().map_or(usize::MAX, |r| r.marker().line());
+                    if let Some((l, err)) = bad_anchor
+                        && l <= err_line
+                    {
+                        return Err(err);
+                    }
                     // (A plain scalar's tab is already worded as go-yaml words it.)
                     let upto = match raw.as_ref() {
                         Some(r) if r.info().ends_with("found a tab") => 0,
@@ -67,6 +80,51 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
             }
         }
     }
+}
+
+/// The first anchor or alias whose name go-yaml cannot read (its names are ASCII
+/// letters, digits, `_` and `-`, ended by whitespace or one of `?:,]}%@` and a
+/// backquote), with its line; found with yaml-rust2's scanner, whose names are longer.
+fn first_bad_anchor(text: &str) -> Option<(usize, YamlError)> {
+    if !text.contains(['&', '*']) {
+        return None;
+    }
+    let starts = line_starts(text);
+    let mut scanner = Scanner::new(text.chars());
+    while let Ok(Some(Token(mark, tok))) = scanner.next_token() {
+        let name = match tok {
+            TokenType::Anchor(name) | TokenType::Alias(name) => name,
+            TokenType::StreamEnd => break,
+            _ => continue,
+        };
+        let go: String = name
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        // The character after the name in the text (yaml-rust2 stops at `{` too).
+        let at = starts.get(mark.line().wrapping_sub(1)).map_or(text.len(), |&s| {
+            text[s..]
+                .char_indices()
+                .nth(mark.col())
+                .map_or(text.len(), |(b, _)| s + b)
+        });
+        let next = text
+            .get(at + 1 + go.len()..)
+            .and_then(|r| r.chars().next())
+            .filter(|c| !c.is_whitespace());
+        let ends = next.is_none_or(|c| matches!(c, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`'));
+        if go.is_empty() || !ends {
+            let l = mark.line();
+            return Some((
+                l,
+                YamlError::yaml(
+                    (l > 1).then_some(l),
+                    "did not find expected alphabetic or numeric character",
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// The last line go-yaml scans for a document: up to the next `---` or `...` line.
