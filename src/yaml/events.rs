@@ -102,12 +102,14 @@ fn first_bad_anchor(text: &str) -> Option<(usize, YamlError)> {
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect();
         // The character after the name in the text (yaml-rust2 stops at `{` too).
-        let at = starts.get(mark.line().wrapping_sub(1)).map_or(text.len(), |&s| {
-            text[s..]
-                .char_indices()
-                .nth(mark.col())
-                .map_or(text.len(), |(b, _)| s + b)
-        });
+        let at = starts
+            .get(mark.line().wrapping_sub(1))
+            .map_or(text.len(), |&s| {
+                text[s..]
+                    .char_indices()
+                    .nth(mark.col())
+                    .map_or(text.len(), |(b, _)| s + b)
+            });
         let next = text
             .get(at + 1 + go.len()..)
             .and_then(|r| r.chars().next())

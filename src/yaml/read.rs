@@ -508,7 +508,7 @@ fn decode_scalar(value: &str, tag: Option<&str>, implicit: bool) -> Result<Go, Y
         Resolved::Int(i) => Go::Int(i),
         Resolved::Uint(u) => Go::Uint(u),
         Resolved::Float(f) => Go::Float(f),
-        Resolved::Str | Resolved::Timestamp | Resolved::Merge => Go::Str(value.as_bytes().to_vec()),
+        Resolved::Str | Resolved::Timestamp => Go::Str(value.as_bytes().to_vec()),
     })
 }
 
