@@ -629,16 +629,30 @@ fn go_syntax(v: &Go, depth: usize) -> String {
         Go::Float(f) => format_float_g64(*f),
         Go::Str(s) => format!("{:?}", go_lossy_utf8(s)),
         Go::Seq(items) => {
-            let inner: Vec<String> = items.iter().map(|i| go_syntax(i, depth + 1)).collect();
+            let inner: Vec<String> = items.iter().map(|i| go_syntax_elem(i, depth + 1)).collect();
             format!("[]interface {{}}{{{}}}", inner.join(", "))
         }
         Go::Map(m) => {
             let inner: Vec<String> = m
                 .values()
-                .map(|(k, v)| format!("{}:{}", go_syntax(k, depth + 1), go_syntax(v, depth + 1)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        go_syntax_elem(k, depth + 1),
+                        go_syntax_elem(v, depth + 1)
+                    )
+                })
                 .collect();
             format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
         }
+    }
+}
+
+/// `%#v` of an `interface{}` element inside a slice or map: nil shows its type.
+fn go_syntax_elem(v: &Go, depth: usize) -> String {
+    match v {
+        Go::Nil => "interface {}(nil)".to_string(),
+        other => go_syntax(other, depth),
     }
 }
 
