@@ -46,6 +46,27 @@ enum Cover {
     Inside,
 }
 
+/// What each line of one document is, indexed from `base`.
+struct Lines {
+    base: usize,
+    v: Vec<Cover>,
+}
+
+impl Lines {
+    fn get(&self, l: usize) -> Cover {
+        l.checked_sub(self.base)
+            .and_then(|i| self.v.get(i))
+            .copied()
+            .unwrap_or(Cover::Free)
+    }
+
+    fn set(&mut self, l: usize, c: Cover) {
+        if let Some(slot) = l.checked_sub(self.base).and_then(|i| self.v.get_mut(i)) {
+            *slot = c;
+        }
+    }
+}
+
 const CANNOT_START: &str = "found character that cannot start any token";
 const VIOLATES: &str = "found a tab character that violates indentation";
 const INDENT_SPACE: &str = "found a tab character where an indentation space is expected";
@@ -70,7 +91,17 @@ pub(super) fn check(
         text[s..e].trim_end_matches(['\n', '\r'])
     };
     let last = last.min(starts.len());
-    let mut cover = vec![Cover::Free; last + 2];
+    let base = toks
+        .iter()
+        .map(|t| t.line)
+        .min()
+        .unwrap_or(first)
+        .min(first)
+        .max(1);
+    let mut cover = Lines {
+        base,
+        v: vec![Cover::Free; (last + 2).saturating_sub(base)],
+    };
     let mut errors: Vec<(usize, &'static str)> = Vec::new();
     let mut flow_depth = 0usize;
     let mut flow_start_line = 0usize;
@@ -85,12 +116,8 @@ pub(super) fn check(
             TokKind::FlowEnd => {
                 flow_depth = flow_depth.saturating_sub(1);
                 if flow_depth == 0 {
-                    for c in cover
-                        .iter_mut()
-                        .take(tok.line + 1)
-                        .skip(flow_start_line + 1)
-                    {
-                        *c = Cover::Inside;
+                    for l in flow_start_line + 1..=tok.line {
+                        cover.set(l, Cover::Inside);
                     }
                 }
             }
@@ -102,8 +129,8 @@ pub(super) fn check(
                     .map_or(text.len(), |(b, _)| start + b);
                 let end = super::events::quoted_end(text, at).unwrap_or(text.len());
                 let end_line = starts.partition_point(|&s| s <= end.saturating_sub(1));
-                for c in cover.iter_mut().take(end_line + 1).skip(tok.line + 1) {
-                    *c = Cover::Inside;
+                for l in tok.line + 1..=end_line {
+                    cover.set(l, Cover::Inside);
                 }
             }
             TokKind::Block => {
@@ -122,8 +149,8 @@ pub(super) fn check(
                     {
                         errors.push((l, VIOLATES));
                     }
-                    if cover[l] == Cover::Free {
-                        cover[l] = Cover::PlainConsumed;
+                    if cover.get(l) == Cover::Free {
+                        cover.set(l, Cover::PlainConsumed);
                     }
                     let rest = &s[lead.len()..];
                     let blank = rest.is_empty();
@@ -137,7 +164,8 @@ pub(super) fn check(
             _ => {}
         }
     }
-    for (l, c) in cover.iter().enumerate().take(last + 1).skip(first.max(1)) {
+    for l in first.max(1)..=last {
+        let c = &cover.get(l);
         if *c == Cover::Inside {
             continue;
         }
@@ -205,7 +233,7 @@ fn is_block_header(line: &str) -> bool {
 fn block_lines<'a>(
     line_text: &dyn Fn(usize) -> &'a str,
     tok: &Tok,
-    cover: &mut [Cover],
+    cover: &mut Lines,
     errors: &mut Vec<(usize, &'static str)>,
     last: usize,
 ) {
@@ -226,7 +254,7 @@ fn block_lines<'a>(
                 .next()
                 .is_some_and(|h| h.chars().any(|c| c.is_ascii_digit()))
         });
-    for (l, c) in cover.iter_mut().enumerate().take(last + 1).skip(header + 1) {
+    for l in header + 1..=last {
         let s = line_text(l);
         let lead_spaces = s.chars().take_while(|c| *c == ' ').count();
         let after = s.chars().nth(lead_spaces);
@@ -236,31 +264,31 @@ fn block_lines<'a>(
             if s.contains('\t') && (!explicit || lead_spaces < n) {
                 errors.push((l, INDENT_SPACE));
             }
-            *c = Cover::Inside;
+            cover.set(l, Cover::Inside);
             continue;
         }
         if l == tok.line {
             if !explicit && after == Some('\t') {
                 errors.push((l, INDENT_SPACE));
             }
-            *c = Cover::Inside;
+            cover.set(l, Cover::Inside);
             continue;
         }
         let blank = s.trim_matches([' ', '\t']).is_empty();
         if lead_spaces >= n {
-            *c = Cover::Inside;
+            cover.set(l, Cover::Inside);
             continue;
         }
         if after == Some('\t') {
             errors.push((l, INDENT_SPACE));
         }
         if blank {
-            *c = Cover::Inside;
+            cover.set(l, Cover::Inside);
             continue;
         }
         // The first line left of the indentation ends the scalar; its leading spaces
         // were read by the scalar.
-        *c = Cover::PlainConsumed;
+        cover.set(l, Cover::PlainConsumed);
         break;
     }
 }
