@@ -5,9 +5,11 @@
 //! quoted scalar, a tab after `:`), words its errors differently and numbers lines
 //! its own way, and it treats U+0085/U+2028/U+2029 as ordinary characters. This
 //! module turns its event stream into a node tree per document and bridges those
-//! differences: prechecks for what go-yaml refuses up front, rewrites of the text
-//! that keep every line in place for what go-yaml accepts, re-reading of affected
-//! quoted scalars, and go-yaml's error wording and line numbering.
+//! differences: prechecks for what go-yaml refuses up front (control characters,
+//! `%YAML` versions, directive names), rewrites of the text that keep every line in
+//! place for what go-yaml accepts, re-reading of affected quoted scalars, go-yaml's
+//! rules for anchor names and (in [`super::tabs`]) for tabs, and go-yaml's error
+//! wording and line numbering.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
