@@ -579,6 +579,8 @@ pub(super) enum NodeKind {
 #[derive(Debug)]
 pub(super) struct Node {
     pub(super) kind: NodeKind,
+    /// The 1-based line where the node starts (for go-yaml's strict-mode errors).
+    pub(super) line: usize,
 }
 
 pub(super) type Arena = Vec<Node>;
@@ -882,6 +884,7 @@ impl<'a> Loader<'a> {
                             tag,
                             implicit,
                         },
+                        line: mark.line(),
                     });
                     if anchor != 0 {
                         anchors.insert(anchor, idx);
@@ -902,6 +905,7 @@ impl<'a> Loader<'a> {
                     let idx = arena.len();
                     arena.push(Node {
                         kind: NodeKind::Alias { target, name },
+                        line: mark.line(),
                     });
                     Some(idx)
                 }
@@ -918,7 +922,10 @@ impl<'a> Loader<'a> {
                     } else {
                         NodeKind::Map(Vec::new())
                     };
-                    arena.push(Node { kind });
+                    arena.push(Node {
+                        kind,
+                        line: mark.line(),
+                    });
                     if anchor != 0 {
                         anchors.insert(anchor, idx);
                     }
@@ -960,6 +967,7 @@ impl<'a> Loader<'a> {
                         tag: None,
                         implicit: true,
                     },
+                    line: 1,
                 });
                 Ok(Some((arena, idx)))
             }

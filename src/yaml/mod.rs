@@ -24,6 +24,7 @@
 //! |---|---|
 //! | reading `values.yaml`, `-f` files, Chart.yaml (`yaml.Unmarshal` into a map) | [`unmarshal_map`] (Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
 //! | a multi-document stream | [`parse_documents`] |
+//! | repository `index.yaml` (`yaml.UnmarshalStrict`: duplicate keys are errors) | [`parse_value_strict`] |
 //! | decoding into a Go struct (Chart.yaml: a number in a `string` field becomes `%g` text) | [`parse_value_typed`] with [`go_string_field`] |
 //! | `fromYaml`, `fromYamlArray` | [`helm_from_yaml`], [`helm_from_yaml_array`] (errors land in the result, as in Helm) |
 //! | `fromJson`, `fromJsonArray` | [`helm_from_json`], [`helm_from_json_array`]; [`from_json`] for plain decoding |
@@ -56,6 +57,7 @@ pub use json::{JsonOpts, from_json, helm_from_json, helm_from_json_array, to_jso
 pub use pretty::{to_yaml_pretty, try_to_yaml_pretty};
 pub use read::{
     go_string_field, helm_from_yaml, helm_from_yaml_array, parse_documents, parse_documents_bytes,
-    parse_value, parse_value_bytes, parse_value_typed, unmarshal_list, unmarshal_map,
+    parse_value, parse_value_bytes, parse_value_strict, parse_value_typed, unmarshal_list,
+    unmarshal_map,
 };
 pub use toml::{from_toml, to_toml};

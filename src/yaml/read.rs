@@ -193,6 +193,28 @@ pub fn parse_value_typed(text: &str) -> Result<Value, YamlError> {
     }
 }
 
+/// `sigs.k8s.io/yaml.UnmarshalStrict` (Helm reads repository `index.yaml` files with
+/// it): as [`parse_value`], but a key set twice in a mapping, also through a `<<`
+/// merge, is an error listing every such key
+/// (`yaml: unmarshal errors:\n  line 3: key "a" already set in map`).
+pub fn parse_value_strict(text: &str) -> Result<Value, YamlError> {
+    match read_documents(text, true)?.first() {
+        Some(doc) => {
+            let mut decoder = Decoder::new(&doc.arena);
+            decoder.strict = true;
+            let go = decoder.decode(doc.root, 0)?;
+            if !decoder.terrors.is_empty() {
+                return Err(YamlError::yaml(
+                    None,
+                    format!("unmarshal errors:\n  {}", decoder.terrors.join("\n  ")),
+                ));
+            }
+            to_json_value(&go, 0, false)
+        }
+        None => Ok(Value::Nil),
+    }
+}
+
 /// What sigs.k8s.io/yaml puts in a Go `string` field for a scalar of another type
 /// (`Int` from [`parse_value_typed`]: decimal; `Float`: `%g` at float32 precision;
 /// `Bool`: `true`/`false`). `None` for strings, nil and collections, which are used
@@ -244,6 +266,10 @@ struct Decoder<'a> {
     alias_depth: usize,
     active_aliases: Vec<usize>,
     nan_keys: usize,
+    /// go-yaml's strict mode (`UnmarshalStrict`): a key set twice is an error.
+    strict: bool,
+    /// Strict-mode errors, reported together at the end as go-yaml does.
+    terrors: Vec<String>,
 }
 
 fn allowed_alias_ratio(decode_count: usize) -> f64 {
@@ -267,6 +293,8 @@ impl<'a> Decoder<'a> {
             alias_depth: 0,
             active_aliases: Vec::new(),
             nan_keys: 0,
+            strict: false,
+            terrors: Vec::new(),
         }
     }
 
@@ -367,6 +395,15 @@ impl<'a> Decoder<'a> {
             }
             let value = self.decode(*v, depth + 1)?;
             let id = self.key_id(&key);
+            if self.strict && out.contains_key(&id) {
+                // go-yaml keeps the first value and names the line of the second.
+                self.terrors.push(format!(
+                    "line {}: key {} already set in map",
+                    arena[*v].line,
+                    go_syntax(&key, 0)
+                ));
+                continue;
+            }
             out.insert(id, (key, value));
         }
         Ok(())
@@ -868,6 +905,33 @@ mod tests {
         assert_eq!(go_string_field(&get("f")).as_deref(), Some("1e+06"));
         assert_eq!(go_string_field(&get("b")).as_deref(), Some("true"));
         assert_eq!(go_string_field(&Value::str("x")), None);
+    }
+
+    #[test]
+    fn strict_mode_refuses_duplicate_keys() {
+        assert_eq!(
+            parse_value_strict("a: 1\nb: 2\na: 3\nb:\n  x: 1\n")
+                .map_err(|e| e.to_string()),
+            Err("yaml: unmarshal errors:\n  line 3: key \"a\" already set in map\n  line 5: key \"b\" already set in map".to_string())
+        );
+        // Both recorded from `helm repo index --merge` (Helm 3.17.3). A merge over an
+        // existing key is a duplicate too, named at the merged value's line.
+        assert_eq!(
+            parse_value_strict("apiVersion: v1\nentries: {}\ngenerated: x\napiVersion: v1\nfoo: 1\nfoo: 2\n")
+                .map_err(|e| e.to_string()),
+            Err("yaml: unmarshal errors:\n  line 4: key \"apiVersion\" already set in map\n  line 6: key \"foo\" already set in map".to_string())
+        );
+        assert_eq!(
+            parse_value_strict(
+                "apiVersion: v1\nbase: &b {x: 1}\nc:\n  x: 2\n  <<: *b\nentries: {}\n"
+            )
+            .map_err(|e| e.to_string()),
+            Err("yaml: unmarshal errors:\n  line 2: key \"x\" already set in map".to_string())
+        );
+        assert_eq!(
+            parse_value_strict("a: 1\nb: 2\n"),
+            Ok(m(&[("a", Value::Float(1.0)), ("b", Value::Float(2.0))]))
+        );
     }
 
     #[test]
