@@ -222,7 +222,9 @@ fn precheck(text: &str) -> Result<(), YamlError> {
 /// - a comment right after a quoted scalar or a flow bracket (`"x"#c`), and text
 ///   after a `...` document end marker;
 /// - a tab after a `:` value indicator, and tabs leading a line inside a flow
-///   collection or a quoted scalar.
+///   collection or a quoted scalar;
+/// - a block scalar whose `|` or `>` sits on the line after its key, at the key's
+///   column.
 struct Repairer {
     /// Spaces that indent a line past every column of the original text.
     pad: String,
@@ -287,6 +289,10 @@ impl Repairer {
                 let blank: String = text[byte..end].chars().map(|_| ' ').collect();
                 Some(format!("{}{blank}{}", &text[..byte], &text[end..]))
             }
+            // `key:` with its block scalar's `|` or `>` on the next line at the key's
+            // column: libyaml reads the block scalar as the value, yaml-rust2 stops
+            // at the end. Moving the indicator right changes nothing in the scalar.
+            "simple key expect ':'" => indent_block_headers(text),
             // Inside a flow collection go-yaml skips tabs as whitespace.
             "tabs disallowed within this context (block indentation)"
             | "tabs disallowed in this context"
@@ -511,6 +517,52 @@ fn innermost_flow(text: &str, end: usize) -> Option<char> {
         prev = c;
     }
     stack.last().copied()
+}
+
+/// Moves block scalar headers (`|`, `>-`, ...) that sit alone on the line after a
+/// `key:` at or left of the key's column one column right of the key. `None` when
+/// there is none.
+fn indent_block_headers(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut changed = false;
+    let mut prev_key_col: Option<usize> = None;
+    for line in &lines {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let code = match body.find(" #") {
+            Some(i) => &body[..i],
+            None => body,
+        }
+        .trim_end();
+        let rest = code.trim_start_matches(' ');
+        let header = rest.starts_with(['|', '>'])
+            && rest[1..]
+                .chars()
+                .all(|c| c == '+' || c == '-' || c.is_ascii_digit());
+        if header && let Some(col) = prev_key_col.filter(|&c| indent <= c) {
+            out.push_str(&" ".repeat(col + 1 - indent));
+            changed = true;
+        }
+        out.push_str(line);
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        // A line ending in `key:` (maybe after `- ` or `? ` indicators).
+        prev_key_col = if code.ends_with(':') && !header {
+            let mut col = indent;
+            let mut r = rest;
+            while let Some(t) = r.strip_prefix("- ").or_else(|| r.strip_prefix("? ")) {
+                let trimmed = t.trim_start_matches(' ');
+                col += r.len() - trimmed.len();
+                r = trimmed;
+            }
+            Some(col)
+        } else {
+            None
+        };
+    }
+    changed.then_some(out)
 }
 
 /// The byte offset where each line of `text` starts.
