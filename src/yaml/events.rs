@@ -1150,9 +1150,20 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         }
         // `key: "x"y`: libyaml reads `y` as the next token and its parser stops there.
         "invalid trailing content after double-quoted scalar" => {
-            match innermost_flow(text, mark_to_byte(text, e.marker()).unwrap_or(0)) {
+            let at = mark_to_byte(text, e.marker()).unwrap_or(0);
+            // In a sequence when only `- ` indicators precede the scalar on its line.
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let mut before = text[line_start..at].trim_start();
+            let mut dashes = false;
+            while let Some(rest) = before.strip_prefix("- ") {
+                before = rest.trim_start();
+                dashes = true;
+            }
+            let in_seq = dashes && !before.contains(": ");
+            match innermost_flow(text, at) {
                 Some('[') => parser_error("did not find expected ',' or ']'"),
                 Some(_) => parser_error("did not find expected ',' or '}'"),
+                None if in_seq => parser_error("did not find expected '-' indicator"),
                 None => parser_error("did not find expected key"),
             }
         }
