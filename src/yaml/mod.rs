@@ -22,7 +22,7 @@
 //! # Which function for which Helm behaviour
 //! | Helm | here |
 //! |---|---|
-//! | reading `values.yaml`, `-f` files, Chart.yaml (`yaml.Unmarshal` into a map) | [`unmarshal_map`] (Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
+//! | reading `values.yaml` and `-f` files (`yaml.Unmarshal` into a map) | [`unmarshal_map`] (Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
 //! | a multi-document stream | [`parse_documents`] |
 //! | repository `index.yaml` (`yaml.UnmarshalStrict`: duplicate keys are errors) | [`parse_value_strict`] |
 //! | decoding into a Go struct (Chart.yaml: a number in a `string` field becomes `%g` text) | [`parse_value_typed`] with [`go_string_field`] |
