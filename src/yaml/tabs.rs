@@ -122,7 +122,7 @@ pub(super) fn check(
                 }
             }
             TokKind::Quoted => {
-                let start = starts.get(tok.line - 1).copied().unwrap_or(0);
+                let start = starts.get(tok.line.saturating_sub(1)).copied().unwrap_or(0);
                 let at = text[start..]
                     .char_indices()
                     .nth(tok.col)
