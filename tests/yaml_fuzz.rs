@@ -144,6 +144,19 @@ fn data() -> impl Strategy<Value = Value> {
     })
 }
 
+/// go-yaml v3 (`toYamlPretty`) writes a literal block line that starts with a tab,
+/// which go-yaml v2, and so Helm's `fromYaml`, refuses to read back.
+fn tab_led_lines(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\n') && (s.starts_with('\t') || s.contains("\n\t")),
+        Value::List(items) => items.iter().any(tab_led_lines),
+        Value::Map(m) => m
+            .iter()
+            .any(|(k, v)| tab_led_lines(&Value::str(k)) || tab_led_lines(v)),
+        _ => false,
+    }
+}
+
 /// What a value becomes after Helm's JSON round trip: every number a float64.
 fn normalize(v: &Value) -> Value {
     match v {
@@ -181,7 +194,7 @@ proptest! {
     }
 
     #[test]
-    fn to_yaml_pretty_reads_back(v in data()) {
+    fn to_yaml_pretty_reads_back(v in data().prop_filter("tab-led literal lines", |v| !tab_led_lines(v))) {
         let text = yaml::to_yaml_pretty(&v);
         let back = yaml::parse_value(&text);
         prop_assert_eq!(back.as_ref().ok(), Some(&normalize(&v)), "{}", text);

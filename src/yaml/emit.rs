@@ -1038,6 +1038,48 @@ mod tests {
         assert_eq!(to_yaml(&Value::str("a \nb")), "\"a \\nb\"\n");
     }
 
+    /// Helm 3.17.3's `toYaml`/`toYamlPretty` of values built in a template (recorded
+    /// with `helm template`, one trailing newline trimmed as Helm does).
+    #[test]
+    fn template_values_match_helm() {
+        let trim = |s: String| s.strip_suffix('\n').map(str::to_string).unwrap_or(s);
+        let mut k = Map::new();
+        k.insert("k".into(), Value::str("v"));
+        let cases: Vec<(Value, &str)> = vec![
+            (Value::str("a\nb"), "|-\n  a\n  b"),
+            (Value::str("a\nb\n"), "|\n  a\n  b"),
+            (Value::str(" a\nb"), "|2-\n   a\n  b"),
+            (Value::str("a \nb"), "\"a \\nb\""),
+            (Value::str("hello"), "hello"),
+            (
+                Value::list(vec![Value::Int(1), Value::str("two"), Value::map(k)]),
+                "- 1\n- two\n- k: v",
+            ),
+            (Value::Float(1e21), "1e+21"),
+            (Value::Int(5), "5"),
+            (Value::Nil, "null"),
+            (Value::str(""), "\"\""),
+            (Value::list(vec![]), "[]"),
+            (Value::map(Map::new()), "{}"),
+            (Value::Float(1.5), "1.5"),
+            (Value::Bool(true), "true"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(trim(to_yaml(&v)), want, "{v:?}");
+        }
+        assert_eq!(
+            trim(crate::yaml::to_yaml_pretty(&Value::list(vec![
+                Value::Int(1),
+                Value::Int(2)
+            ]))),
+            "- 1\n- 2"
+        );
+        assert_eq!(
+            trim(crate::yaml::to_yaml_pretty(&Value::str("a\nb"))),
+            "|-\n  a\n  b"
+        );
+    }
+
     #[test]
     fn base60() {
         assert!(is_base60_float("1:20"));

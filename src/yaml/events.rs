@@ -5,18 +5,21 @@
 //! quoted scalar, a tab after `:`), words its errors differently and numbers lines
 //! its own way, and it treats U+0085/U+2028/U+2029 as ordinary characters. This
 //! module turns its event stream into a node tree per document and bridges those
-//! differences: prechecks for what go-yaml refuses up front, rewrites of the text
-//! that keep every line in place for what go-yaml accepts, re-reading of affected
-//! quoted scalars, and go-yaml's error wording and line numbering.
+//! differences: prechecks for what go-yaml refuses up front (control characters,
+//! `%YAML` versions, directive names), rewrites of the text that keep every line in
+//! place for what go-yaml accepts, re-reading of affected quoted scalars, go-yaml's
+//! rules for anchor names and (in [`super::tabs`]) for tabs, and go-yaml's error
+//! wording and line numbering.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use yaml_rust2::parser::{Event, Parser, Tag};
-use yaml_rust2::scanner::{Marker, ScanError, TScalarStyle};
+use yaml_rust2::scanner::{Marker, ScanError, Scanner, TScalarStyle, Token, TokenType};
 
 use super::MAX_DEPTH;
 use super::error::YamlError;
+use super::tabs::{self, Tok, TokKind};
 
 /// Reads the documents of `text` as node trees (only the first when `first_only`,
 /// as go-yaml's `Unmarshal` reads no further).
@@ -27,31 +30,120 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
     let mut repairs = 0;
     'attempt: loop {
         let mut loader = Loader::new(&text);
+        let body = loader.text;
+        let starts = line_starts(body);
+        let bad_anchor = first_bad_anchor(body);
+        let mut first_line = 1;
         let mut out = Vec::new();
         loop {
             match loader.next_document() {
                 Ok(Some((arena, root))) => {
+                    let last = document_last_line(body, &starts, &loader.toks);
+                    if let Some((l, err)) = &bad_anchor
+                        && (first_line..=last).contains(l)
+                    {
+                        return Err(err.clone());
+                    }
+                    tabs::check(body, &starts, &loader.toks, first_line, last)?;
+                    first_line = last + 1;
+                    loader.toks.clear();
                     out.push(Document { arena, root });
                     if first_only {
                         return Ok(out);
                     }
                 }
                 Ok(None) => return Ok(out),
-                Err(e) => match loader
-                    .raw_error
-                    .take()
-                    .and_then(|raw| repairer.repair(&text, &raw))
-                {
-                    Some(fixed) if repairs < MAX_REPAIRS => {
+                Err(e) => {
+                    let raw = loader.raw_error.take();
+                    if let Some(fixed) = raw.as_ref().and_then(|raw| repairer.repair(&text, raw))
+                        && repairs < MAX_REPAIRS
+                    {
                         repairs += 1;
                         text = Cow::Owned(fixed);
                         continue 'attempt;
                     }
-                    _ => return Err(e),
-                },
+                    // go-yaml may have stopped earlier, at an anchor name it cannot read
+                    // or at a tab yaml-rust2 read on.
+                    let err_line = raw.as_ref().map_or(usize::MAX, |r| r.marker().line());
+                    if let Some((l, err)) = bad_anchor
+                        && l <= err_line
+                    {
+                        return Err(err);
+                    }
+                    // (A plain scalar's tab is already worded as go-yaml words it.)
+                    let upto = match raw.as_ref() {
+                        Some(r) if r.info().ends_with("found a tab") => 0,
+                        Some(r) => r.marker().line() + 1,
+                        None => 0,
+                    };
+                    tabs::check(body, &starts, &loader.toks, first_line, upto)?;
+                    return Err(e);
+                }
             }
         }
     }
+}
+
+/// The first anchor or alias whose name go-yaml cannot read (its names are ASCII
+/// letters, digits, `_` and `-`, ended by whitespace or one of `?:,]}%@` and a
+/// backquote), with its line; found with yaml-rust2's scanner, whose names are longer.
+fn first_bad_anchor(text: &str) -> Option<(usize, YamlError)> {
+    if !text.contains(['&', '*']) {
+        return None;
+    }
+    let starts = line_starts(text);
+    let mut scanner = Scanner::new(text.chars());
+    while let Ok(Some(Token(mark, tok))) = scanner.next_token() {
+        let name = match tok {
+            TokenType::Anchor(name) | TokenType::Alias(name) => name,
+            TokenType::StreamEnd => break,
+            _ => continue,
+        };
+        let go: String = name
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        // The character after the name in the text (yaml-rust2 stops at `{` too).
+        let at = starts
+            .get(mark.line().wrapping_sub(1))
+            .map_or(text.len(), |&s| {
+                text[s..]
+                    .char_indices()
+                    .nth(mark.col())
+                    .map_or(text.len(), |(b, _)| s + b)
+            });
+        let next = text
+            .get(at + 1 + go.len()..)
+            .and_then(|r| r.chars().next())
+            .filter(|c| !c.is_whitespace());
+        let ends = next.is_none_or(|c| matches!(c, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`'));
+        if go.is_empty() || !ends {
+            let l = mark.line();
+            return Some((
+                l,
+                YamlError::yaml(
+                    (l > 1).then_some(l),
+                    "did not find expected alphabetic or numeric character",
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// The last line go-yaml scans for a document: up to the next `---` or `...` line.
+fn document_last_line(text: &str, starts: &[usize], toks: &[Tok]) -> usize {
+    let from = toks.iter().map(|t| t.line).max().unwrap_or(1);
+    for l in from + 1..=starts.len() {
+        let s = starts[l - 1];
+        let rest = &text[s..];
+        if (rest.starts_with("---") || rest.starts_with("..."))
+            && rest[3..].chars().next().is_none_or(|c| c.is_whitespace())
+        {
+            return l - 1;
+        }
+    }
+    starts.len()
 }
 
 /// One document: its nodes and the index of the root.
@@ -99,12 +191,22 @@ fn precheck(text: &str) -> Result<(), YamlError> {
         let Some(directive) = t.strip_prefix('%') else {
             break;
         };
-        let name = directive.split_whitespace().next().unwrap_or("");
-        if name != "TAG" && !name.is_empty() {
-            return Err(YamlError::yaml(
-                (i != 0).then_some(i + 1),
-                "found unknown directive name",
-            ));
+        let name: String = directive
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        let after = directive[name.len()..].chars().next();
+        let problem = if name.is_empty() {
+            Some("could not find expected directive name")
+        } else if after.is_some_and(|c| !c.is_whitespace()) {
+            Some("found unexpected non-alphabetical character")
+        } else if name != "TAG" {
+            Some("found unknown directive name")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(YamlError::yaml((i != 0).then_some(i + 1), problem));
         }
     }
     Ok(())
@@ -119,7 +221,10 @@ fn precheck(text: &str) -> Result<(), YamlError> {
 ///   spaces of those lines are folded away anyway;
 /// - a comment right after a quoted scalar or a flow bracket (`"x"#c`), and text
 ///   after a `...` document end marker;
-/// - a tab after a `:` value indicator.
+/// - a tab after a `:` value indicator, and tabs leading a line inside a flow
+///   collection or a quoted scalar;
+/// - a block scalar whose `|` or `>` sits on the line after its key, at the key's
+///   column.
 struct Repairer {
     /// Spaces that indent a line past every column of the original text.
     pad: String,
@@ -183,6 +288,40 @@ impl Repairer {
                     .map_or(text.len(), |i| byte + i);
                 let blank: String = text[byte..end].chars().map(|_| ' ').collect();
                 Some(format!("{}{blank}{}", &text[..byte], &text[end..]))
+            }
+            // `key:` with its block scalar's `|` or `>` on the next line at the key's
+            // column: libyaml reads the block scalar as the value, yaml-rust2 stops
+            // at the end. Moving the indicator right changes nothing in the scalar.
+            "simple key expect ':'" => indent_block_headers(text),
+            // Inside a flow collection go-yaml skips tabs as whitespace.
+            "tabs disallowed within this context (block indentation)"
+            | "tabs disallowed in this context"
+                if innermost_flow(text, byte).is_some() =>
+            {
+                let start = text[..byte].rfind(is_line_break).map_or(bom, |i| i + 1);
+                let lead = text[start..]
+                    .find(|c: char| c != ' ' && c != '\t')
+                    .map_or(text.len() - start, |i| i);
+                let spaces = " ".repeat(lead);
+                Some(format!(
+                    "{}{spaces}{}",
+                    &text[..start],
+                    &text[start + lead..]
+                ))
+            }
+            // Leading whitespace of a quoted scalar's continuation line is folded away;
+            // go-yaml takes tabs there, yaml-rust2 does not.
+            "tab cannot be used as indentation" => {
+                let start = text[..byte].rfind(is_line_break).map_or(bom, |i| i + 1);
+                let lead = text[start..]
+                    .find(|c: char| c != ' ' && c != '\t')
+                    .map_or(text.len() - start, |i| i);
+                let spaces = " ".repeat(lead);
+                Some(format!(
+                    "{}{spaces}{}",
+                    &text[..start],
+                    &text[start + lead..]
+                ))
             }
             // The marker sits after the tabs: `a:\tb`. After a complex key's `:` at the
             // start of a line go-yaml refuses the tab too, so that case is left alone.
@@ -380,8 +519,54 @@ fn innermost_flow(text: &str, end: usize) -> Option<char> {
     stack.last().copied()
 }
 
+/// Moves block scalar headers (`|`, `>-`, ...) that sit alone on the line after a
+/// `key:` at or left of the key's column one column right of the key. `None` when
+/// there is none.
+fn indent_block_headers(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut changed = false;
+    let mut prev_key_col: Option<usize> = None;
+    for line in &lines {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let code = match body.find(" #") {
+            Some(i) => &body[..i],
+            None => body,
+        }
+        .trim_end();
+        let rest = code.trim_start_matches(' ');
+        let header = rest.starts_with(['|', '>'])
+            && rest[1..]
+                .chars()
+                .all(|c| c == '+' || c == '-' || c.is_ascii_digit());
+        if header && let Some(col) = prev_key_col.filter(|&c| indent <= c) {
+            out.push_str(&" ".repeat(col + 1 - indent));
+            changed = true;
+        }
+        out.push_str(line);
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        // A line ending in `key:` (maybe after `- ` or `? ` indicators).
+        prev_key_col = if code.ends_with(':') && !header {
+            let mut col = indent;
+            let mut r = rest;
+            while let Some(t) = r.strip_prefix("- ").or_else(|| r.strip_prefix("? ")) {
+                let trimmed = t.trim_start_matches(' ');
+                col += r.len() - trimmed.len();
+                r = trimmed;
+            }
+            Some(col)
+        } else {
+            None
+        };
+    }
+    changed.then_some(out)
+}
+
 /// The byte offset where each line of `text` starts.
-fn line_starts(text: &str) -> Vec<usize> {
+pub(super) fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let b = text.as_bytes();
     let mut i = 0;
@@ -408,7 +593,7 @@ fn mark_to_byte(text: &str, mark: &Marker) -> Option<usize> {
 }
 
 /// The byte just past the quoted scalar opening at `start`.
-fn quoted_end(text: &str, start: usize) -> Option<usize> {
+pub(super) fn quoted_end(text: &str, start: usize) -> Option<usize> {
     let quote = text[start..].chars().next()?;
     let mut it = text[start + 1..].char_indices().peekable();
     while let Some((i, c)) = it.next() {
@@ -446,6 +631,8 @@ pub(super) enum NodeKind {
 #[derive(Debug)]
 pub(super) struct Node {
     pub(super) kind: NodeKind,
+    /// The 1-based line where the node starts (for go-yaml's strict-mode errors).
+    pub(super) line: usize,
 }
 
 pub(super) type Arena = Vec<Node>;
@@ -456,8 +643,21 @@ struct Loader<'a> {
     done: bool,
     /// The byte offset where each line starts (yaml-rust2's line breaks: LF, CRLF, CR).
     line_starts: Vec<usize>,
-    /// The untranslated yaml-rust2 error, for [`repair`].
+    /// The untranslated yaml-rust2 error, for [`Repairer`].
     raw_error: Option<ScanError>,
+    /// Token positions of the current document, for the tab rules.
+    toks: Vec<Tok>,
+    /// The collections open at the current event.
+    open: Vec<Open>,
+}
+
+/// An open collection, as the tab rules need it.
+struct Open {
+    flow: bool,
+    /// A block collection's column (a mapping's is its first key's).
+    col: Option<usize>,
+    map: bool,
+    children: usize,
 }
 
 impl<'a> Loader<'a> {
@@ -470,6 +670,8 @@ impl<'a> Loader<'a> {
             done: false,
             line_starts: line_starts(text),
             raw_error: None,
+            toks: Vec::new(),
+            open: Vec::new(),
         }
     }
 
@@ -482,6 +684,27 @@ impl<'a> Loader<'a> {
                 return Err(translated);
             }
         };
+        let (is_key, in_flow) = self.record(&ev, &mark);
+        // `: x`: go-yaml wants a key before the `:` (an explicit `? ` key may be
+        // empty); yaml-rust2 reads a null key.
+        if let Event::Scalar(value, TScalarStyle::Plain, 0, None) = &ev
+            && is_key
+            && value.is_empty()
+        {
+            let at = self.seek(&mark);
+            let explicit = self.text[..at]
+                .trim_end_matches(|c: char| c.is_whitespace())
+                .ends_with('?');
+            if self.text[at..].starts_with(':') && !explicit {
+                let l = mark.line().saturating_sub(1);
+                let msg = if in_flow {
+                    "did not find expected node content"
+                } else {
+                    "did not find expected key"
+                };
+                return Err(YamlError::yaml((l != 0).then_some(l), msg));
+            }
+        }
         if let Event::Scalar(
             value,
             style @ (TScalarStyle::DoubleQuoted | TScalarStyle::SingleQuoted),
@@ -503,6 +726,77 @@ impl<'a> Loader<'a> {
             return Ok((Event::Scalar(value, style, a, t), mark));
         }
         Ok((ev, mark))
+    }
+
+    /// Notes where tokens are, for [`tabs::check`]. Returns whether the event is a
+    /// mapping key, and whether it is inside a flow collection.
+    fn record(&mut self, ev: &Event, mark: &Marker) -> (bool, bool) {
+        let (line, col) = (mark.line(), mark.col());
+        let starts_node = matches!(
+            ev,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        );
+        // Whether this node is a mapping key; a block mapping's column is its first key's.
+        let mut is_key = false;
+        if starts_node && let Some(top) = self.open.last_mut() {
+            if !top.flow && top.col.is_none() {
+                top.col = Some(col);
+            }
+            is_key = top.map && top.children % 2 == 0;
+            top.children += 1;
+        }
+        let kind = match ev {
+            Event::Scalar(value, style, ..) => match style {
+                TScalarStyle::Plain => {
+                    if is_key || self.open.iter().any(|o| o.flow) {
+                        TokKind::Other
+                    } else {
+                        let col = self.open.iter().rev().find_map(|o| o.col);
+                        TokKind::Plain {
+                            indent: col.map_or(0, |c| c + 1),
+                        }
+                    }
+                }
+                TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => TokKind::Quoted,
+                TScalarStyle::Literal | TScalarStyle::Folded => {
+                    if value.bytes().all(|b| b == b'\n') {
+                        TokKind::Other
+                    } else {
+                        TokKind::Block
+                    }
+                }
+            },
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let at = self.seek(mark);
+                let flow = self.text[at..].starts_with(['[', '{']);
+                let map = matches!(ev, Event::MappingStart(..));
+                self.open.push(Open {
+                    flow,
+                    col: (!flow && !map).then_some(col),
+                    map,
+                    children: 0,
+                });
+                if flow {
+                    TokKind::FlowStart
+                } else {
+                    TokKind::Other
+                }
+            }
+            // A block collection's end is marked at the next token, maybe in the next
+            // document; only flow ends are positions of their own.
+            Event::SequenceEnd | Event::MappingEnd => match self.open.pop() {
+                Some(o) if o.flow => TokKind::FlowEnd,
+                _ => return (false, false),
+            },
+            Event::Alias(_) => TokKind::Other,
+            _ => return (false, false),
+        };
+        self.toks.push(Tok { kind, line, col });
+        let in_flow = self.open.iter().any(|o| o.flow);
+        (is_key, in_flow)
     }
 
     /// A block scalar without content lines (`key: |` at the end of the input) is ""
@@ -642,6 +936,7 @@ impl<'a> Loader<'a> {
                             tag,
                             implicit,
                         },
+                        line: mark.line(),
                     });
                     if anchor != 0 {
                         anchors.insert(anchor, idx);
@@ -649,8 +944,10 @@ impl<'a> Loader<'a> {
                     Some(idx)
                 }
                 Event::Alias(id) => {
-                    let name = alias_name(self.text, &mark);
-                    check_anchor_name(self.text, &mark, &name)?;
+                    let at = self.seek(&mark);
+                    let name = alias_name_at(self.text, at);
+                    check_anchor_name(self.text, at, &name)?;
+                    let name = go_alias_name(self.text, at, &mark, &name)?;
                     let Some(&target) = anchors.get(&id) else {
                         return Err(YamlError::yaml(
                             None,
@@ -660,6 +957,7 @@ impl<'a> Loader<'a> {
                     let idx = arena.len();
                     arena.push(Node {
                         kind: NodeKind::Alias { target, name },
+                        line: mark.line(),
                     });
                     Some(idx)
                 }
@@ -676,7 +974,10 @@ impl<'a> Loader<'a> {
                     } else {
                         NodeKind::Map(Vec::new())
                     };
-                    arena.push(Node { kind });
+                    arena.push(Node {
+                        kind,
+                        line: mark.line(),
+                    });
                     if anchor != 0 {
                         anchors.insert(anchor, idx);
                     }
@@ -718,6 +1019,7 @@ impl<'a> Loader<'a> {
                         tag: None,
                         implicit: true,
                     },
+                    line: 1,
                 });
                 Ok(Some((arena, idx)))
             }
@@ -729,21 +1031,49 @@ fn tag_string(tag: Tag) -> String {
     format!("{}{}", tag.handle, tag.suffix)
 }
 
-/// The anchor name of the alias token at `mark` (`*name`), read from the source.
-fn alias_name(text: &str, mark: &Marker) -> String {
-    let rest: String = mark_to_byte(text, mark)
-        .map(|b| text[b..].chars().take(1024).collect())
-        .unwrap_or_default();
-    let rest = rest.strip_prefix('*').unwrap_or(&rest);
+/// The anchor name of the alias token at byte `at`.
+fn alias_name_at(text: &str, at: usize) -> String {
+    let rest = &text[at.min(text.len())..];
+    let rest = rest.strip_prefix('*').unwrap_or(rest);
     rest.chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
         .collect()
 }
 
+/// The alias name as go-yaml reads it: the longest run of ASCII letters, digits,
+/// `_` and `-`, which must end at whitespace or one of `?:,]}%@` and a backquote.
+/// When that is shorter than yaml-rust2's name, go-yaml looks up the shorter one.
+fn go_alias_name(text: &str, at: usize, mark: &Marker, name: &str) -> Result<String, YamlError> {
+    let go: String = name
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    if go.len() == name.len() {
+        return Ok(go);
+    }
+    let next = text[at.min(text.len())..]
+        .strip_prefix('*')
+        .and_then(|r| r[go.len()..].chars().next());
+    let ends = next.is_none_or(|c| {
+        c.is_whitespace() || matches!(c, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`')
+    });
+    if go.is_empty() || !ends {
+        let l = mark.line();
+        return Err(YamlError::yaml(
+            (l > 1).then_some(l),
+            "did not find expected alphabetic or numeric character",
+        ));
+    }
+    Err(YamlError::yaml(
+        None,
+        format!("unknown anchor '{go}' referenced"),
+    ))
+}
+
 /// go-yaml's anchor names are ASCII letters, digits, `_` and `-`; YAML 1.2 (and
 /// yaml-rust2) allow more. A name go-yaml cannot read is refused where it is first
 /// defined (`&name`), or at the alias when no definition is found.
-fn check_anchor_name(text: &str, mark: &Marker, name: &str) -> Result<(), YamlError> {
+fn check_anchor_name(text: &str, alias_at: usize, name: &str) -> Result<(), YamlError> {
     let bad = name
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'));
@@ -752,7 +1082,7 @@ fn check_anchor_name(text: &str, mark: &Marker, name: &str) -> Result<(), YamlEr
     if matches!(bad, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`') {
         return Ok(());
     }
-    let alias_at = mark_to_byte(text, mark).unwrap_or(text.len());
+    let alias_at = alias_at.min(text.len());
     let needle = format!("&{name}");
     let at = text[..alias_at].rfind(&needle).unwrap_or(alias_at);
     let line = text[..at].matches('\n').count() + 1;
@@ -805,14 +1135,38 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         "did not find expected <document-start>" => {
             parser_error("did not find expected <document start>")
         }
-        "found unknown anchor" => YamlError::yaml(
-            None,
-            format!(
-                "unknown anchor '{}' referenced",
-                alias_name(text, e.marker())
-            ),
-        ),
-        "simple key expect ':'" => scanner_error("could not find expected ':'"),
+        "found unknown anchor" => {
+            let at = mark_to_byte(text, e.marker()).unwrap_or(text.len());
+            let name = alias_name_at(text, at);
+            check_anchor_name(text, at, &name)
+                .and_then(|()| go_alias_name(text, at, e.marker(), &name))
+                .map_or_else(
+                    |err| err,
+                    |go| YamlError::yaml(None, format!("unknown anchor '{go}' referenced")),
+                )
+        }
+        "simple key expect ':'" | "simple key expected" => {
+            scanner_error("could not find expected ':'")
+        }
+        // `key: "x"y`: libyaml reads `y` as the next token and its parser stops there.
+        "invalid trailing content after double-quoted scalar" => {
+            let at = mark_to_byte(text, e.marker()).unwrap_or(0);
+            // In a sequence when only `- ` indicators precede the scalar on its line.
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let mut before = text[line_start..at].trim_start();
+            let mut dashes = false;
+            while let Some(rest) = before.strip_prefix("- ") {
+                before = rest.trim_start();
+                dashes = true;
+            }
+            let in_seq = dashes && !before.contains(": ");
+            match innermost_flow(text, at) {
+                Some('[') => parser_error("did not find expected ',' or ']'"),
+                Some(_) => parser_error("did not find expected ',' or '}'"),
+                None if in_seq => parser_error("did not find expected '-' indicator"),
+                None => parser_error("did not find expected key"),
+            }
+        }
         "tab cannot be used as indentation"
         | "tabs disallowed in this context"
         | "tabs disallowed within this context (block indentation)" => {
@@ -840,6 +1194,23 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
             let l = text.matches('\n').count() + 1;
             YamlError::yaml((l > 1).then_some(l), problem)
         }
+        // yaml-rust2 points at the plain scalar; go-yaml at the line with the tab.
+        "found a tab" => {
+            let starts = line_starts(text);
+            let l = (line + 1..=starts.len())
+                .find(|&l| {
+                    let s = &text[starts[l - 1]..];
+                    s.chars()
+                        .take_while(|c| *c == ' ' || *c == '\t')
+                        .any(|c| c == '\t')
+                })
+                .unwrap_or(line);
+            YamlError::yaml(Some(l), "found a tab character that violates indentation")
+        }
+        "a block scalar content cannot start with a tab" => YamlError::yaml(
+            Some(line + 1),
+            "found a tab character where an indentation space is expected",
+        ),
         "recursion limit exceeded" => scanner_error(&format!("exceeded max depth of {MAX_DEPTH}")),
         _ => scanner_error(problem),
     }

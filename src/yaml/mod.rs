@@ -9,6 +9,7 @@
 //! | file | owns |
 //! |---|---|
 //! | `events` | yaml-rust2's events read as go-yaml would: node trees, repairs of its strictness, go-yaml's error wording |
+//! | `tabs` | go-yaml's rules for tabs, checked on the lines of each document read |
 //! | `gofmt` | Go's shortest float formatting (`%g`, `%e`) |
 //! | [`read`] | YAML text to [`Value`](crate::gotmpl::Value): decoding, merges, aliases, the JSON round trip |
 //! | [`resolve`] | go-yaml v2's plain-scalar resolution table, shared by reading and quoting |
@@ -21,8 +22,10 @@
 //! # Which function for which Helm behaviour
 //! | Helm | here |
 //! |---|---|
-//! | reading `values.yaml`, `-f` files, Chart.yaml (`yaml.Unmarshal` into a map) | [`unmarshal_map`] (Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
+//! | reading `values.yaml` and `-f` files (`yaml.Unmarshal` into a map) | [`unmarshal_map`] (Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
 //! | a multi-document stream | [`parse_documents`] |
+//! | repository `index.yaml` (`yaml.UnmarshalStrict`: duplicate keys are errors) | [`parse_value_strict`] |
+//! | decoding into a Go struct (Chart.yaml: a number in a `string` field becomes `%g` text) | [`parse_value_typed`] with [`go_string_field`] |
 //! | `fromYaml`, `fromYamlArray` | [`helm_from_yaml`], [`helm_from_yaml_array`] (errors land in the result, as in Helm) |
 //! | `fromJson`, `fromJsonArray` | [`helm_from_json`], [`helm_from_json_array`]; [`from_json`] for plain decoding |
 //! | `toYaml`, `toYamlPretty` | [`to_yaml`], [`to_yaml_pretty`]: raw output; Helm trims one trailing `\n`; "" on error as in Helm (`try_*` keep the reason) |
@@ -39,6 +42,7 @@ pub mod json;
 pub mod pretty;
 pub mod read;
 pub mod resolve;
+mod tabs;
 pub mod toml;
 
 /// The deepest nesting of collections any function here reads or writes. go-yaml
@@ -52,7 +56,8 @@ pub use error::{ErrorSource, YamlError};
 pub use json::{JsonOpts, from_json, helm_from_json, helm_from_json_array, to_json};
 pub use pretty::{to_yaml_pretty, try_to_yaml_pretty};
 pub use read::{
-    helm_from_yaml, helm_from_yaml_array, parse_documents, parse_documents_bytes, parse_value,
-    parse_value_bytes, unmarshal_list, unmarshal_map,
+    go_string_field, helm_from_yaml, helm_from_yaml_array, parse_documents, parse_documents_bytes,
+    parse_value, parse_value_bytes, parse_value_strict, parse_value_typed, unmarshal_list,
+    unmarshal_map,
 };
 pub use toml::{from_toml, to_toml};

@@ -175,7 +175,57 @@ pub fn helm_from_yaml_array(text: &str) -> Value {
 fn convert_document(arena: &Arena, root: usize) -> Result<Value, YamlError> {
     let mut decoder = Decoder::new(arena);
     let go = decoder.decode(root, 0)?;
-    to_json_value(&go, 0)
+    to_json_value(&go, 0, false)
+}
+
+/// [`parse_value`] without the float64 conversion: integers stay `Int` (beyond
+/// `i64`, `Float`), so that a caller decoding into a typed Go struct can apply
+/// [`go_string_field`] where the struct has a `string` field (Chart.yaml's
+/// `version: 1.10` reads as "1.1", `appVersion: 12345678901` as "12345678901").
+pub fn parse_value_typed(text: &str) -> Result<Value, YamlError> {
+    match read_documents(text, true)?.first() {
+        Some(doc) => {
+            let mut decoder = Decoder::new(&doc.arena);
+            let go = decoder.decode(doc.root, 0)?;
+            to_json_value(&go, 0, true)
+        }
+        None => Ok(Value::Nil),
+    }
+}
+
+/// `sigs.k8s.io/yaml.UnmarshalStrict` (Helm reads repository `index.yaml` files with
+/// it): as [`parse_value`], but a key set twice in a mapping, also through a `<<`
+/// merge, is an error listing every such key
+/// (`yaml: unmarshal errors:\n  line 3: key "a" already set in map`).
+pub fn parse_value_strict(text: &str) -> Result<Value, YamlError> {
+    match read_documents(text, true)?.first() {
+        Some(doc) => {
+            let mut decoder = Decoder::new(&doc.arena);
+            decoder.strict = true;
+            let go = decoder.decode(doc.root, 0)?;
+            if !decoder.terrors.is_empty() {
+                return Err(YamlError::yaml(
+                    None,
+                    format!("unmarshal errors:\n  {}", decoder.terrors.join("\n  ")),
+                ));
+            }
+            to_json_value(&go, 0, false)
+        }
+        None => Ok(Value::Nil),
+    }
+}
+
+/// What sigs.k8s.io/yaml puts in a Go `string` field for a scalar of another type
+/// (`Int` from [`parse_value_typed`]: decimal; `Float`: `%g` at float32 precision;
+/// `Bool`: `true`/`false`). `None` for strings, nil and collections, which are used
+/// as they are.
+pub fn go_string_field(v: &Value) -> Option<String> {
+    match v {
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(format_float_g32(*f)),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -216,6 +266,10 @@ struct Decoder<'a> {
     alias_depth: usize,
     active_aliases: Vec<usize>,
     nan_keys: usize,
+    /// go-yaml's strict mode (`UnmarshalStrict`): a key set twice is an error.
+    strict: bool,
+    /// Strict-mode errors, reported together at the end as go-yaml does.
+    terrors: Vec<String>,
 }
 
 fn allowed_alias_ratio(decode_count: usize) -> f64 {
@@ -239,6 +293,8 @@ impl<'a> Decoder<'a> {
             alias_depth: 0,
             active_aliases: Vec::new(),
             nan_keys: 0,
+            strict: false,
+            terrors: Vec::new(),
         }
     }
 
@@ -339,6 +395,15 @@ impl<'a> Decoder<'a> {
             }
             let value = self.decode(*v, depth + 1)?;
             let id = self.key_id(&key);
+            if self.strict && out.contains_key(&id) {
+                // go-yaml keeps the first value and names the line of the second.
+                self.terrors.push(format!(
+                    "line {}: key {} already set in map",
+                    arena[*v].line,
+                    go_syntax(&key, 0)
+                ));
+                continue;
+            }
             out.insert(id, (key, value));
         }
         Ok(())
@@ -480,18 +545,20 @@ fn decode_scalar(value: &str, tag: Option<&str>, implicit: bool) -> Result<Go, Y
         Resolved::Int(i) => Go::Int(i),
         Resolved::Uint(u) => Go::Uint(u),
         Resolved::Float(f) => Go::Float(f),
-        Resolved::Str | Resolved::Timestamp | Resolved::Merge => Go::Str(value.as_bytes().to_vec()),
+        Resolved::Str | Resolved::Timestamp => Go::Str(value.as_bytes().to_vec()),
     })
 }
 
 // ---------------------------------------------------------------------------
 // Steps 2 and 3: sigs.k8s.io/yaml's key conversion and the JSON round trip.
 
-fn to_json_value(go: &Go, depth: usize) -> Result<Value, YamlError> {
+/// The JSON round trip; `keep_ints` leaves integers as `Int` (for typed decoding).
+fn to_json_value(go: &Go, depth: usize, keep_ints: bool) -> Result<Value, YamlError> {
     Decoder::depth_check(depth)?;
     Ok(match go {
         Go::Nil => Value::Nil,
         Go::Bool(b) => Value::Bool(*b),
+        Go::Int(i) if keep_ints => Value::Int(*i),
         Go::Int(i) => Value::Float(*i as f64),
         Go::Uint(u) => Value::Float(*u as f64),
         Go::Float(f) => {
@@ -508,7 +575,7 @@ fn to_json_value(go: &Go, depth: usize) -> Result<Value, YamlError> {
         Go::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for i in items {
-                out.push(to_json_value(i, depth + 1)?);
+                out.push(to_json_value(i, depth + 1, keep_ints)?);
             }
             Value::list(out)
         }
@@ -516,7 +583,7 @@ fn to_json_value(go: &Go, depth: usize) -> Result<Value, YamlError> {
             let mut out = Map::new();
             for (k, v) in m.values() {
                 let key = key_string(k, v)?;
-                out.insert(key, to_json_value(v, depth + 1)?);
+                out.insert(key, to_json_value(v, depth + 1, keep_ints)?);
             }
             Value::map(out)
         }
@@ -599,16 +666,30 @@ fn go_syntax(v: &Go, depth: usize) -> String {
         Go::Float(f) => format_float_g64(*f),
         Go::Str(s) => format!("{:?}", go_lossy_utf8(s)),
         Go::Seq(items) => {
-            let inner: Vec<String> = items.iter().map(|i| go_syntax(i, depth + 1)).collect();
+            let inner: Vec<String> = items.iter().map(|i| go_syntax_elem(i, depth + 1)).collect();
             format!("[]interface {{}}{{{}}}", inner.join(", "))
         }
         Go::Map(m) => {
             let inner: Vec<String> = m
                 .values()
-                .map(|(k, v)| format!("{}:{}", go_syntax(k, depth + 1), go_syntax(v, depth + 1)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        go_syntax_elem(k, depth + 1),
+                        go_syntax_elem(v, depth + 1)
+                    )
+                })
                 .collect();
             format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
         }
+    }
+}
+
+/// `%#v` of an `interface{}` element inside a slice or map: nil shows its type.
+fn go_syntax_elem(v: &Go, depth: usize) -> String {
+    match v {
+        Go::Nil => "interface {}(nil)".to_string(),
+        other => go_syntax(other, depth),
     }
 }
 
@@ -806,6 +887,50 @@ mod tests {
         assert_eq!(
             parse_value_bytes("a: é".as_bytes()),
             Ok(m(&[("a", Value::str("é"))]))
+        );
+    }
+
+    #[test]
+    fn typed_decoding_keeps_ints_for_string_fields() {
+        let v = parse_value_typed("version: 1.10\nbig: 12345678901\nf: 1e6\nb: yes\n")
+            .unwrap_or_default();
+        let get = |k: &str| {
+            v.as_map()
+                .and_then(|m| m.get(k))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(go_string_field(&get("version")).as_deref(), Some("1.1"));
+        assert_eq!(go_string_field(&get("big")).as_deref(), Some("12345678901"));
+        assert_eq!(go_string_field(&get("f")).as_deref(), Some("1e+06"));
+        assert_eq!(go_string_field(&get("b")).as_deref(), Some("true"));
+        assert_eq!(go_string_field(&Value::str("x")), None);
+    }
+
+    #[test]
+    fn strict_mode_refuses_duplicate_keys() {
+        assert_eq!(
+            parse_value_strict("a: 1\nb: 2\na: 3\nb:\n  x: 1\n")
+                .map_err(|e| e.to_string()),
+            Err("yaml: unmarshal errors:\n  line 3: key \"a\" already set in map\n  line 5: key \"b\" already set in map".to_string())
+        );
+        // Both recorded from `helm repo index --merge` (Helm 3.17.3). A merge over an
+        // existing key is a duplicate too, named at the merged value's line.
+        assert_eq!(
+            parse_value_strict("apiVersion: v1\nentries: {}\ngenerated: x\napiVersion: v1\nfoo: 1\nfoo: 2\n")
+                .map_err(|e| e.to_string()),
+            Err("yaml: unmarshal errors:\n  line 4: key \"apiVersion\" already set in map\n  line 6: key \"foo\" already set in map".to_string())
+        );
+        assert_eq!(
+            parse_value_strict(
+                "apiVersion: v1\nbase: &b {x: 1}\nc:\n  x: 2\n  <<: *b\nentries: {}\n"
+            )
+            .map_err(|e| e.to_string()),
+            Err("yaml: unmarshal errors:\n  line 2: key \"x\" already set in map".to_string())
+        );
+        assert_eq!(
+            parse_value_strict("a: 1\nb: 2\n"),
+            Ok(m(&[("a", Value::Float(1.0)), ("b", Value::Float(2.0))]))
         );
     }
 

@@ -28,8 +28,6 @@ pub enum Resolved {
     Str,
     /// A timestamp (go-yaml keeps the text as a string when decoding into `interface{}`).
     Timestamp,
-    /// The merge key `<<`.
-    Merge,
 }
 
 impl Resolved {
@@ -42,7 +40,6 @@ impl Resolved {
             Resolved::Float(_) => "!!float",
             Resolved::Str => "!!str",
             Resolved::Timestamp => "!!timestamp",
-            Resolved::Merge => "!!merge",
         }
     }
 }

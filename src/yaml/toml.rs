@@ -372,6 +372,16 @@ mod tests {
         );
     }
 
+    /// Helm's `toToml (dict "a" (list 1 2) "b" (dict "c" 1.5))`.
+    #[test]
+    fn template_dict_matches_helm() {
+        let v = m(&[
+            ("a", Value::list(vec![Value::Int(1), Value::Int(2)])),
+            ("b", m(&[("c", Value::Float(1.5))])),
+        ]);
+        assert_eq!(to_toml(&v).as_deref(), Ok("a = [1, 2]\n\n[b]\n  c = 1.5\n"));
+    }
+
     #[test]
     fn nil_in_array_is_an_error() {
         let v = m(&[("a", Value::list(vec![Value::Nil]))]);
