@@ -4,6 +4,7 @@
 //! Go's reflection errors for parameters of the wrong type.
 
 mod args;
+mod certs;
 mod collections;
 mod crypto;
 mod numbers;
@@ -49,6 +50,7 @@ pub fn functions() -> Vec<(&'static str, Func)> {
     collections::register(&mut r);
     numbers::register(&mut r);
     crypto::register(&mut r);
+    certs::register(&mut r);
     r.out
 }
 
