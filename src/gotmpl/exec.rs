@@ -413,7 +413,10 @@ impl<'t> State<'t> {
                         }
                     }
                     Value::Map(m) => {
-                        for (k, e) in m.iter() {
+                        // Iterate over a snapshot: the body may change the map (`set`).
+                        let entries: Vec<(String, Value)> =
+                            m.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                        for (k, e) in &entries {
                             ran = true;
                             let f = one(
                                 self,

@@ -17,6 +17,75 @@ use std::sync::Arc;
 /// A map with string keys, iterated in Go's sorted key order.
 pub type Map = BTreeMap<String, Value>;
 
+/// A map that every holder shares, like a Go map: Sprig's `set`, `unset` and
+/// `merge` change it in place and every reference sees the change.
+///
+/// Reads go through `Deref`. Writes go through [`MapCell::mutate`], which only
+/// Sprig's mutating functions call, during one single-threaded template
+/// execution; the executor never holds a borrow of a map across a function call
+/// (`range` iterates over a snapshot), and a render deep-copies its values first
+/// ([`Value::deep_copy`]), so a mutation never reaches a chart's stored defaults
+/// or another thread. `Arc::make_mut` on a `MapCell` stays copy-on-write for the
+/// rest of charter.
+pub struct MapCell(std::cell::UnsafeCell<Map>);
+
+// SAFETY: a MapCell is only mutated through `mutate`, whose callers guarantee
+// that no other thread reads it at the same time (see the type's documentation).
+unsafe impl Sync for MapCell {}
+
+impl MapCell {
+    pub fn new(m: Map) -> MapCell {
+        MapCell(std::cell::UnsafeCell::new(m))
+    }
+
+    pub fn into_inner(self) -> Map {
+        self.0.into_inner()
+    }
+
+    /// Changes the map in place for every holder.
+    ///
+    /// # Safety
+    /// No reference into this map may be alive during the call, and no other
+    /// thread may use the map concurrently.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn mutate(&self) -> &mut Map {
+        // SAFETY: guaranteed by the caller.
+        unsafe { &mut *self.0.get() }
+    }
+}
+
+impl std::ops::Deref for MapCell {
+    type Target = Map;
+    fn deref(&self) -> &Map {
+        // SAFETY: writes happen only through `mutate`, never while a read borrow lives.
+        unsafe { &*self.0.get() }
+    }
+}
+
+impl std::ops::DerefMut for MapCell {
+    fn deref_mut(&mut self) -> &mut Map {
+        self.0.get_mut()
+    }
+}
+
+impl Clone for MapCell {
+    fn clone(&self) -> MapCell {
+        MapCell::new((**self).clone())
+    }
+}
+
+impl PartialEq for MapCell {
+    fn eq(&self, other: &MapCell) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for MapCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 /// One Go value as a template sees it.
 #[derive(Clone, Default)]
 pub enum Value {
@@ -33,8 +102,8 @@ pub enum Value {
     Bytes(Arc<[u8]>),
     /// Go `[]interface{}` (or another slice type; see `Value::List` helpers).
     List(Arc<Vec<Value>>),
-    /// Go `map[string]interface{}`.
-    Map(Arc<Map>),
+    /// Go `map[string]interface{}`: shared by reference, as Go maps are.
+    Map(Arc<MapCell>),
     /// A Go struct or named type with fields and methods.
     Object(Arc<dyn Object>),
 }
@@ -88,7 +157,7 @@ impl Value {
     }
 
     pub fn map(m: Map) -> Value {
-        Value::Map(Arc::new(m))
+        Value::Map(Arc::new(MapCell::new(m)))
     }
 
     pub fn object(o: impl Object + 'static) -> Value {
@@ -110,6 +179,18 @@ impl Value {
         match self {
             Value::Map(m) => Some(m),
             _ => None,
+        }
+    }
+
+    /// A copy that shares no map or list with the original, so that in-place
+    /// map changes during a render stay in that render.
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::Map(m) => {
+                Value::map(m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect())
+            }
+            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            other => other.clone(),
         }
     }
 

@@ -458,7 +458,7 @@ impl Object for ChartObject {
     fn to_data(&self) -> Value {
         let mut m = match &self.metadata {
             Value::Object(o) => match o.to_data() {
-                Value::Map(m) => (*m).clone(),
+                Value::Map(m) => (**m).clone(),
                 _ => Map::new(),
             },
             _ => Map::new(),

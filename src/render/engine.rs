@@ -12,7 +12,7 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use crate::chart::Chart;
-use crate::gotmpl::{self, Map, MissingKey, Template, Value};
+use crate::gotmpl::{self, Map, MissingKey, Template, Value, value::MapCell};
 use crate::render::context::{Capabilities, ChartObject, Files};
 use crate::render::funcs::{self, FuncOptions, WARN_END, WARN_START};
 use crate::render::jinja::{self, JinjaChart};
@@ -37,7 +37,7 @@ pub struct RenderError(pub String);
 
 struct Renderable {
     text: String,
-    scope: Arc<Map>,
+    scope: Arc<MapCell>,
     base_path: String,
 }
 
@@ -50,7 +50,8 @@ pub fn render(
     let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
     let mut jinja: Vec<JinjaUnit> = Vec::new();
     let capabilities = Value::Object(input.capabilities.clone());
-    let root_values = Value::map(input.values.clone());
+    // The render owns its values: in-place map changes (`set`) stay in it.
+    let root_values = Value::map(input.values.clone()).deep_copy();
     let shared = Shared {
         release: &input.release,
         capabilities: &capabilities,
@@ -94,7 +95,7 @@ pub fn render(
             continue;
         }
         let r = &tpls[name.as_str()];
-        let mut data = (*r.scope).clone();
+        let mut data: Map = (**r.scope).clone();
         let mut tmpl = Map::new();
         tmpl.insert("Name".into(), Value::str(name));
         tmpl.insert("BasePath".into(), Value::str(&r.base_path));
@@ -126,7 +127,7 @@ struct Shared<'a> {
 struct JinjaUnit {
     full_path: String,
     templates: Vec<(String, String)>,
-    scope: Arc<Map>,
+    scope: Arc<MapCell>,
     files: Files,
 }
 
@@ -178,7 +179,7 @@ fn collect(
     next.insert("Capabilities".into(), shared.capabilities.clone());
     next.insert("Values".into(), values);
     next.insert("Subcharts".into(), Value::map(subcharts));
-    let scope = Arc::new(next);
+    let scope = Arc::new(MapCell::new(next));
     let library = chart.is_library();
     if chart.metadata.engine.as_deref() == Some("jinja") {
         jinja.push(JinjaUnit {
@@ -279,7 +280,7 @@ mod tests {
                 k.to_string(),
                 Renderable {
                     text: String::new(),
-                    scope: Arc::new(Map::new()),
+                    scope: Arc::new(MapCell::new(Map::new())),
                     base_path: String::new(),
                 },
             );

@@ -62,7 +62,7 @@ pub fn merge_maps(a: Map, b: Map) -> Map {
         if let Value::Map(vm) = &v
             && let Some(Value::Map(existing)) = out.get(&k)
         {
-            let merged = merge_maps((**existing).clone(), (**vm).clone());
+            let merged = merge_maps((***existing).clone(), (***vm).clone());
             out.insert(k, Value::map(merged));
             continue;
         }
@@ -110,7 +110,7 @@ impl ValueOptions {
 
 fn as_map_mut(v: &mut Value) -> Option<&mut Map> {
     match v {
-        Value::Map(m) => Some(Arc::make_mut(m)),
+        Value::Map(m) => Some(&mut **Arc::make_mut(m)),
         _ => None,
     }
 }
@@ -140,7 +140,7 @@ fn coalesce_deps(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), Value
         let name = sub.name();
         let mut dv = match dest.get(name) {
             None => Map::new(),
-            Some(Value::Map(m)) => (**m).clone(),
+            Some(Value::Map(m)) => (***m).clone(),
             Some(other) => {
                 return Err(verr(format!(
                     "type mismatch on {name}: {}",
@@ -159,17 +159,17 @@ fn coalesce_deps(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), Value
 fn coalesce_globals(dest: &mut Map, src: &Map) {
     let mut dg = match dest.get("global") {
         None => Map::new(),
-        Some(Value::Map(m)) => (**m).clone(),
+        Some(Value::Map(m)) => (***m).clone(),
         Some(_) => return,
     };
     let sg = match src.get("global") {
         None => Map::new(),
-        Some(Value::Map(m)) => (**m).clone(),
+        Some(Value::Map(m)) => (***m).clone(),
         Some(_) => return,
     };
     for (key, val) in sg {
         if let Value::Map(vm) = &val {
-            let mut vv = (**vm).clone();
+            let mut vv = (***vm).clone();
             match dg.get(&key) {
                 None => {
                     dg.insert(key, Value::map(vv));
@@ -481,7 +481,7 @@ fn collect_schema_errors(chart: &Chart, values: &Map, out: &mut String) -> Resul
     }
     for sub in &chart.dependencies {
         let sv = match values.get(sub.name()) {
-            Some(Value::Map(m)) => (**m).clone(),
+            Some(Value::Map(m)) => (***m).clone(),
             _ => Map::new(),
         };
         collect_schema_errors(sub, &sv, out)?;

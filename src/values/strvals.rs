@@ -92,7 +92,7 @@ fn go_parse_int(s: &str) -> Option<i64> {
 
 fn map_mut(v: &mut Value) -> Option<&mut Map> {
     match v {
-        Value::Map(m) => Some(Arc::make_mut(m)),
+        Value::Map(m) => Some(&mut **Arc::make_mut(m)),
         _ => None,
     }
 }
@@ -222,7 +222,7 @@ impl Parser<'_> {
                 }
                 let mut inner = match data.get(&k) {
                     None => Map::new(),
-                    Some(Value::Map(m)) => (**m).clone(),
+                    Some(Value::Map(m)) => (***m).clone(),
                     Some(other) => {
                         return Err(format!(
                             "unable to parse key: interface conversion: interface {{}} is {}, not map[string]interface {{}}",
@@ -339,7 +339,7 @@ impl Parser<'_> {
             }
             Some('.') => {
                 let mut inner = match list.get(i as usize) {
-                    Some(Value::Map(m)) => (**m).clone(),
+                    Some(Value::Map(m)) => (***m).clone(),
                     _ => Map::new(),
                 };
                 let e = self.key(&mut inner, level);

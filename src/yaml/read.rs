@@ -127,7 +127,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
 pub fn unmarshal_map(text: &str) -> Result<Map, String> {
     match parse_value(text) {
         Ok(Value::Nil) => Ok(Map::new()),
-        Ok(Value::Map(m)) => Ok(Arc::unwrap_or_clone(m)),
+        Ok(Value::Map(m)) => Ok(Arc::unwrap_or_clone(m).into_inner()),
         Ok(other) => Err(json_type_error(&other, "map[string]interface {}")),
         Err(e) => Err(format!("error converting YAML to JSON: {e}")),
     }

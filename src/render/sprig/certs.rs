@@ -61,17 +61,26 @@ fn rsa_key(bits: usize) -> Result<(String, KeyPair), FuncError> {
     let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), bits).map_err(fail)?;
     let pem = key.to_pkcs1_pem(LineEnding::LF).map_err(fail)?.to_string();
     let der = key.to_pkcs8_der().map_err(fail)?;
-    let pair = KeyPair::from_pkcs8_der_and_sign_algo(&der.as_bytes().into(), &rcgen::PKCS_RSA_SHA256).map_err(fail)?;
+    let pair =
+        KeyPair::from_pkcs8_der_and_sign_algo(&der.as_bytes().into(), &rcgen::PKCS_RSA_SHA256)
+            .map_err(fail)?;
     Ok((pem, pair))
 }
 
 /// A signing key from a PEM block (RSA PKCS#1 or PKCS#8, or an rcgen-readable key).
 fn key_from_pem(pem: &str) -> Result<KeyPair, FuncError> {
-    if let Ok(k) = rsa::RsaPrivateKey::from_pkcs1_pem(pem).or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(pem)) {
+    if let Ok(k) =
+        rsa::RsaPrivateKey::from_pkcs1_pem(pem).or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(pem))
+    {
         let der = k.to_pkcs8_der().map_err(fail)?;
-        return KeyPair::from_pkcs8_der_and_sign_algo(&der.as_bytes().into(), &rcgen::PKCS_RSA_SHA256).map_err(fail);
+        return KeyPair::from_pkcs8_der_and_sign_algo(
+            &der.as_bytes().into(),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(fail);
     }
-    KeyPair::from_pem(pem).map_err(|_| FuncError::failed("error decoding PEM block: unsupported private key type"))
+    KeyPair::from_pem(pem)
+        .map_err(|_| FuncError::failed("error decoding PEM block: unsupported private key type"))
 }
 
 fn base_params(cn: &str, days: i64) -> Result<CertificateParams, FuncError> {
@@ -84,7 +93,10 @@ fn base_params(cn: &str, days: i64) -> Result<CertificateParams, FuncError> {
     p.not_after = now + time::Duration::days(days.clamp(-36500, 36500));
     let serial: [u8; 16] = rand::random();
     p.serial_number = Some(SerialNumber::from_slice(&serial));
-    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     p.use_authority_key_identifier_extension = false;
     Ok(p)
 }
@@ -111,9 +123,16 @@ fn ca(cn: &str, days: i64, key: Option<&str>) -> Result<Value, FuncError> {
     };
     let mut p = base_params(cn, days)?;
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![KeyUsagePurpose::KeyEncipherment, KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyCertSign];
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyCertSign,
+    ];
     let cert = p.self_signed(&pair).map_err(fail)?;
-    Ok(Value::object(Certificate { cert: cert.pem(), key: key_pem }))
+    Ok(Value::object(Certificate {
+        cert: cert.pem(),
+        key: key_pem,
+    }))
 }
 
 fn leaf(a: &[Value], signer: Option<&Value>, key: Option<&str>) -> Result<Value, FuncError> {
@@ -133,25 +152,42 @@ fn leaf(a: &[Value], signer: Option<&Value>, key: Option<&str>) -> Result<Value,
     };
     let mut p = base_params(cn, days)?;
     p.subject_alt_names = sans(&ips, &dns)?;
-    p.key_usages = vec![KeyUsagePurpose::KeyEncipherment, KeyUsagePurpose::DigitalSignature];
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let cert = match signer {
         None => p.self_signed(&pair).map_err(fail)?,
         Some(ca) => {
             let (ca_cert, ca_key) = match ca {
                 Value::Object(o) => match o.as_any().downcast_ref::<Certificate>() {
                     Some(c) => (c.cert.clone(), c.key.clone()),
-                    None => return Err(FuncError::WrongType { expected: "sprig.certificate".into(), got: o.type_name().into() }),
+                    None => {
+                        return Err(FuncError::WrongType {
+                            expected: "sprig.certificate".into(),
+                            got: o.type_name().into(),
+                        });
+                    }
                 },
-                other => return Err(FuncError::WrongType { expected: "sprig.certificate".into(), got: super::args::go_type(other) }),
+                other => {
+                    return Err(FuncError::WrongType {
+                        expected: "sprig.certificate".into(),
+                        got: super::args::go_type(other),
+                    });
+                }
             };
             let ca_pair = key_from_pem(&ca_key)?;
-            let ca_params = CertificateParams::from_ca_cert_pem(&ca_cert).map_err(|e| FuncError::failed(format!("error parsing CA certificate: {e}")))?;
+            let ca_params = CertificateParams::from_ca_cert_pem(&ca_cert)
+                .map_err(|e| FuncError::failed(format!("error parsing CA certificate: {e}")))?;
             let issuer = ca_params.self_signed(&ca_pair).map_err(fail)?;
             p.use_authority_key_identifier_extension = true;
             p.signed_by(&pair, &issuer, &ca_pair).map_err(fail)?
         }
     };
-    Ok(Value::object(Certificate { cert: cert.pem(), key: key_pem }))
+    Ok(Value::object(Certificate {
+        cert: cert.pem(),
+        key: key_pem,
+    }))
 }
 
 fn bcrypt_hash(pass: &str) -> Result<String, FuncError> {
@@ -194,7 +230,9 @@ pub fn register(r: &mut Reg) {
         };
         let (cert, key) = (dec(&a[0])?, dec(&a[1])?);
         if !cert.contains("-----BEGIN CERTIFICATE-----") {
-            return Err(FuncError::failed("error parsing certificate: decoded cert is not a PEM certificate"));
+            return Err(FuncError::failed(
+                "error parsing certificate: decoded cert is not a PEM certificate",
+            ));
         }
         Ok(Value::object(Certificate { cert, key }))
     });

@@ -1,7 +1,6 @@
 //! Sprig's list and dict functions. Go maps are references, so `set`, `unset` and
-//! `merge` change the dict they are given; charter's values are shared immutable
-//! trees, so these return the changed dict (and the executor stores it back where
-//! the first argument came from, see `gotmpl::exec`).
+//! `merge` change the dict they are given in place, and every holder of it sees
+//! the change (see `gotmpl::value::MapCell`).
 
 use super::args::{arity, at_least, deep_equal, dict, empty, list, s, strval};
 use super::{Reg, list_of_strings};
@@ -49,7 +48,8 @@ fn is_empty_value(v: &Value) -> bool {
     empty(v)
 }
 
-/// mergo `Merge` (fill empty destination keys) or `MergeWithOverwrite`.
+/// mergo `Merge` (fill empty destination keys) or `MergeWithOverwrite`, in place
+/// (nested destination maps too, as in Go).
 pub fn mergo(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
     if depth > 200 {
         return;
@@ -57,7 +57,12 @@ pub fn mergo(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
     for (k, sv) in src.iter() {
         match (dst.get_mut(k), sv) {
             (Some(Value::Map(dm)), Value::Map(sm)) => {
-                let dm = std::sync::Arc::make_mut(dm);
+                if std::sync::Arc::ptr_eq(dm, sm) {
+                    continue;
+                }
+                // SAFETY: dm and sm are distinct maps; no other borrow of dm lives
+                // during this single-threaded template function call.
+                let dm = unsafe { dm.mutate() };
                 mergo(dm, sm, overwrite, depth + 1);
             }
             (Some(dv), _) => {
@@ -69,6 +74,17 @@ pub fn mergo(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
                 dst.insert(k.clone(), sv.clone());
             }
         }
+    }
+}
+
+/// A dict argument as the shared cell Sprig's mutating functions change.
+fn cell(v: &Value) -> Result<&std::sync::Arc<crate::gotmpl::value::MapCell>, FuncError> {
+    match v {
+        Value::Map(m) => Ok(m),
+        other => Err(FuncError::WrongType {
+            expected: "map[string]interface {}".into(),
+            got: super::args::go_type(other),
+        }),
     }
 }
 
@@ -93,15 +109,19 @@ pub fn register(r: &mut Reg) {
     });
     r.f("set", |a| {
         arity(a, 3)?;
-        let mut d = dict(&a[0])?.clone();
-        d.insert(s(&a[1])?.to_string(), a[2].clone());
-        Ok(Value::map(d))
+        let cell = cell(&a[0])?;
+        let key = s(&a[1])?.to_string();
+        // SAFETY: no borrow of the map lives during this call (see MapCell).
+        unsafe { cell.mutate() }.insert(key, a[2].clone());
+        Ok(a[0].clone())
     });
     r.f("unset", |a| {
         arity(a, 2)?;
-        let mut d = dict(&a[0])?.clone();
-        d.remove(s(&a[1])?);
-        Ok(Value::map(d))
+        let cell = cell(&a[0])?;
+        let key = s(&a[1])?;
+        // SAFETY: as for `set`.
+        unsafe { cell.mutate() }.remove(key);
+        Ok(a[0].clone())
     });
     r.f("hasKey", |a| {
         arity(a, 2)?;
@@ -160,11 +180,17 @@ pub fn register(r: &mut Reg) {
     ] {
         r.f(name, move |a| {
             at_least(a, 1)?;
-            let mut dst = dict(&a[0])?.clone();
+            let dst = cell(&a[0])?;
             for src in &a[1..] {
-                mergo(&mut dst, dict(src)?, overwrite, 0);
+                let src_cell = cell(src)?;
+                if std::sync::Arc::ptr_eq(dst, src_cell) {
+                    continue;
+                }
+                // SAFETY: dst and src are distinct maps; no borrow of dst lives
+                // during this call (see MapCell).
+                mergo(unsafe { dst.mutate() }, src_cell, overwrite, 0);
             }
-            Ok(Value::map(dst))
+            Ok(a[0].clone())
         });
     }
     r.f("dig", |a| {

@@ -365,8 +365,45 @@ impl Object for SemverObj {
     }
 }
 
+/// Go's RE2 syntax for the Rust regex engine: RE2 takes a `-` next to a class
+/// escape inside brackets (`[\w-\.]`) literally, where Rust refuses it.
+fn go_regex_syntax(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    let mut out = String::with_capacity(p.len());
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' if i + 1 < chars.len() => {
+                out.push(c);
+                out.push(chars[i + 1]);
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '-' if in_class => {
+                let prev_escape = i >= 2 && chars[i - 2] == '\\' && "wWdDsS".contains(chars[i - 1]);
+                let next_escape =
+                    i + 2 < chars.len() && chars[i + 1] == '\\' && "wWdDsS".contains(chars[i + 2]);
+                if prev_escape || next_escape {
+                    out.push_str("\\-");
+                    i += 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
 fn regex(p: &str) -> Result<regex::Regex, FuncError> {
-    regex::Regex::new(p).map_err(|e| FuncError::failed(format!("error parsing regexp: {e}")))
+    regex::Regex::new(&go_regex_syntax(p))
+        .map_err(|e| FuncError::failed(format!("error parsing regexp: {e}")))
 }
 
 /// Go's `path.Clean`.
@@ -942,5 +979,6 @@ mod tests {
         assert_eq!(go_duration(90), "1m30s");
         assert_eq!(clean_path("a/../b/./c/"), "b/c");
         assert_eq!(round(3.14159, 2.0, 0.5), 3.14);
+        assert!(regex(r"^[\w-\.]+$").unwrap().is_match("my-master.1"));
     }
 }
