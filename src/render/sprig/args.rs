@@ -56,18 +56,23 @@ pub fn int(v: &Value) -> Result<i64, FuncError> {
     }
 }
 
-/// A Go `[]interface{}` parameter.
+static EMPTY_MAP: std::sync::LazyLock<crate::gotmpl::Map> =
+    std::sync::LazyLock::new(crate::gotmpl::Map::new);
+
+/// A Go `[]interface{}` parameter (a nil argument is a nil slice, as Go passes it).
 pub fn list(v: &Value) -> Result<&[Value], FuncError> {
     match v {
         Value::List(l) => Ok(l),
+        Value::Nil => Ok(&[]),
         other => Err(wrong("[]interface {}", other)),
     }
 }
 
-/// A Go `map[string]interface{}` parameter.
+/// A Go `map[string]interface{}` parameter (a nil argument is a nil map).
 pub fn dict(v: &Value) -> Result<&crate::gotmpl::Map, FuncError> {
     match v {
         Value::Map(m) => Ok(m),
+        Value::Nil => Ok(&EMPTY_MAP),
         other => Err(wrong("map[string]interface {}", other)),
     }
 }
