@@ -104,6 +104,17 @@ fn execute_with(
             go_quote(&set.root_name)
         )));
     };
+    execute_tree(set, tree, data, depth, steps)
+}
+
+/// Runs one tree with the set's definitions visible.
+fn execute_tree(
+    set: &Set,
+    tree: &Tree,
+    data: &Value,
+    depth: usize,
+    steps: &std::cell::Cell<u64>,
+) -> R<String> {
     let mut out = String::new();
     let mut st = State {
         set,
@@ -1108,6 +1119,11 @@ impl FuncCtx for State<'_> {
         let has = |n: &str| funcs.contains_key(n) || super::is_builtin(n);
         let trees = super::parse::parse(name, text, &has)
             .map_err(|e| FuncError::Passthrough(format!("parse:{}", e.message)))?;
+        // Go executes the tree it just parsed, even when an empty text did not
+        // replace an existing definition of the same name.
+        let Some(main) = trees.first().map(|t| Arc::new(t.clone())) else {
+            return Ok(String::new());
+        };
         let mut all = (*self.set.trees).clone();
         super::add_trees(&mut all, trees);
         let set = Set {
@@ -1118,7 +1134,7 @@ impl FuncCtx for State<'_> {
         };
         let (depth, steps) = (self.depth + 1, self.steps);
         stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || {
-            execute_with(&set, name, data, depth, steps)
+            execute_tree(&set, &main, data, depth, steps)
         })
         .map_err(|e| FuncError::Failed(e.message))
     }

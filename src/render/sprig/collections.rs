@@ -213,14 +213,14 @@ pub fn register(r: &mut Reg) {
     });
     r.f("deepCopy", |a| {
         arity(a, 1)?;
-        Ok(a[0].clone())
+        Ok(a[0].deep_copy())
     });
     r.f("mustDeepCopy", |a| {
         arity(a, 1)?;
         if a[0].is_nil() {
             return Err(FuncError::failed("copy: Must be a non-nil value"));
         }
-        Ok(a[0].clone())
+        Ok(a[0].deep_copy())
     });
     both(r, "append", "mustAppend", |a| {
         arity(a, 2)?;
