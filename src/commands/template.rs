@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use crate::actions::render::{self, RenderOptions};
+use crate::actions::render::{self, ManifestFailure, RenderOptions};
+
 use crate::actions::template::{self, TemplateOptions};
 use crate::cli::{GlobalArgs, ValuesArgs};
 use crate::printer::Printer;
@@ -172,9 +173,23 @@ pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()
             .clone()
             .map(|p| (p, args.post_renderer_args.clone())),
     };
-    let text = template::template(&opts)?;
-    out.data(&text);
-    Ok(())
+    match template::template(&opts) {
+        Ok(text) => {
+            out.data(&text);
+            Ok(())
+        }
+        // Helm shows the rendered files when they are not valid YAML, with --debug.
+        Err(e) => match e.downcast_ref::<ManifestFailure>() {
+            Some(f) if global.debug => {
+                out.data(&f.raw);
+                Err(e)
+            }
+            Some(_) => Err(anyhow::anyhow!(
+                "{e}\n\nUse --debug flag to render out invalid YAML"
+            )),
+            None => Err(e),
+        },
+    }
 }
 
 /// Helm's `NameAndChart` for `template`: the default name is `release-name`.

@@ -443,21 +443,7 @@ impl<'t> State<'t> {
                             }
                         }
                     }
-                    Value::Int(n) => {
-                        if pipe.decl.len() > 1 {
-                            return Err(
-                                self.err("can't use two variables to range over an integer")
-                            );
-                        }
-                        for i in 0..(*n).max(0) {
-                            ran = true;
-                            let iv = Val::plain(Value::Int(i));
-                            let f = one(self, iv.clone(), iv, out)?;
-                            if f == Flow::Break {
-                                break;
-                            }
-                        }
-                    }
+                    // Go 1.23 (Helm 3.17) cannot range over an integer.
                     Value::Nil => {}
                     other => {
                         return Err(self.err(format!("range can't iterate over {other}")));
@@ -812,16 +798,22 @@ impl<'t> State<'t> {
         // User functions override builtins of the same name only for non-special
         // names; Go looks up the template's map first, then the builtins.
         if let Some(f) = self.set.funcs.get(name).cloned() {
-            let mut argv = Vec::with_capacity(args.len() + 1);
+            let ident = self.at;
+            let mut vals = Vec::with_capacity(args.len() + 1);
             for a in args {
-                argv.push(self.eval_arg(dot, a)?.v);
+                vals.push(self.eval_arg(dot, a)?);
             }
+            let piped = fin.is_some();
             if let Some(f) = fin {
-                argv.push(f.v);
+                vals.push(f);
             }
+            let argv: Vec<Value> = vals.iter().map(|v| v.v.clone()).collect();
             let result = f(self, &argv);
             return match result {
                 Ok(v) => Ok(Val::plain(v)),
+                Err(FuncError::WrongType { expected, got }) => {
+                    Err(self.wrong_type(ident, args, &vals, piped, &expected, &got))
+                }
                 Err(e) => {
                     if matches!(e, FuncError::Failed(_) | FuncError::Passthrough(_)) {
                         self.at(node);
@@ -831,6 +823,58 @@ impl<'t> State<'t> {
             };
         }
         self.builtin(dot, name, node, args, fin)
+    }
+
+    /// Go's reflection error for an argument of the wrong type, at that argument:
+    /// a literal is "expected T; found LIT", an unset (nil) pipeline value or
+    /// variable is "invalid value; expected T", anything else "wrong type".
+    fn wrong_type(
+        &mut self,
+        ident: At<'t>,
+        args: &'t [Arg],
+        vals: &[Val],
+        piped: bool,
+        expected: &str,
+        got: &str,
+    ) -> Error {
+        let type_of = |v: &Val| {
+            if v.v.is_nil() {
+                "interface {}".to_string()
+            } else {
+                v.v.type_name().to_string()
+            }
+        };
+        let Some(i) = vals.iter().position(|v| type_of(v) == got) else {
+            return self.err(format!(
+                "wrong type for value; expected {expected}; got {got}"
+            ));
+        };
+        let node = args.get(i);
+        match node {
+            Some(
+                n @ (Arg::Number { .. } | Arg::String { .. } | Arg::Bool { .. } | Arg::Nil { .. }),
+            ) => {
+                self.at(At::Arg(n));
+                self.err(format!("expected {expected}; found {n}"))
+            }
+            None if piped && vals[i].v.is_nil() => {
+                self.at(ident);
+                self.err(format!("invalid value; expected {expected}"))
+            }
+            Some(n) if vals[i].v.is_nil() && !vals[i].iface => {
+                self.at(At::Arg(n));
+                self.err(format!("invalid value; expected {expected}"))
+            }
+            Some(n) => {
+                self.at(At::Arg(n));
+                self.err(format!(
+                    "wrong type for value; expected {expected}; got {got}"
+                ))
+            }
+            None => self.err(format!(
+                "wrong type for value; expected {expected}; got {got}"
+            )),
+        }
     }
 
     fn arity(&self, name: &str, want: usize, got: usize) -> R<()> {

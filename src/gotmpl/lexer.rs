@@ -540,6 +540,7 @@ mod tests {
                 Tok::Field("a".into()),
                 Tok::Space,
                 Tok::Field("b".into()),
+                Tok::Space,
                 Tok::RightDelim,
                 Tok::Eof
             ]

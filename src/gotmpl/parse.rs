@@ -534,8 +534,11 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn template_call(&mut self, pos: usize, line: usize) -> Result<Node, Error> {
+    fn template_call(&mut self, _keyword_pos: usize, line: usize) -> Result<Node, Error> {
         let t = self.next_non_space();
+        // Go positions a template call at its name.
+        let pos = t.pos;
+
         let name = match t.tok {
             Tok::Str { text, .. } | Tok::RawStr { text, .. } => text,
             _ => return Err(self.unexpected(&t, "template clause")),
@@ -767,19 +770,23 @@ impl<'a> Parser<'a> {
             fields.push(f.clone());
             self.next();
         }
+        // Go positions a chained node at its first chained field (`.b` in `.a.b`).
         Ok(Some(match term {
-            Arg::Field { pos, mut idents } => {
+            Arg::Field { mut idents, .. } => {
                 idents.extend(fields);
-                Arg::Field { pos, idents }
+                Arg::Field {
+                    pos: chain_pos,
+                    idents,
+                }
             }
             Arg::Variable {
-                pos,
                 name,
                 fields: mut f,
+                ..
             } => {
                 f.extend(fields);
                 Arg::Variable {
-                    pos,
+                    pos: chain_pos,
                     name,
                     fields: f,
                 }
@@ -798,14 +805,12 @@ impl<'a> Parser<'a> {
                     ),
                 ));
             }
-            other => {
-                let _ = chain_pos;
-                Arg::Chain {
-                    pos: other.pos(),
-                    node: Box::new(other),
-                    fields,
-                }
-            }
+            other => Arg::Chain {
+                pos: chain_pos,
+
+                node: Box::new(other),
+                fields,
+            },
         }))
     }
 

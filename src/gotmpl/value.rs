@@ -27,7 +27,11 @@ pub type Map = BTreeMap<String, Value>;
 /// ([`Value::deep_copy`]), so a mutation never reaches a chart's stored defaults
 /// or another thread. `Arc::make_mut` on a `MapCell` stays copy-on-write for the
 /// rest of charter.
-pub struct MapCell(std::cell::UnsafeCell<Map>);
+pub struct MapCell {
+    map: std::cell::UnsafeCell<Map>,
+    /// A named Go map type (`chartutil.Values`), or `None` for `map[string]interface {}`.
+    go_type: Option<&'static str>,
+}
 
 // SAFETY: a MapCell is only mutated through `mutate`, whose callers guarantee
 // that no other thread reads it at the same time (see the type's documentation).
@@ -35,11 +39,27 @@ unsafe impl Sync for MapCell {}
 
 impl MapCell {
     pub fn new(m: Map) -> MapCell {
-        MapCell(std::cell::UnsafeCell::new(m))
+        MapCell {
+            map: std::cell::UnsafeCell::new(m),
+            go_type: None,
+        }
+    }
+
+    /// A map of a named Go map type, such as Helm's `chartutil.Values`.
+    pub fn named(m: Map, go_type: &'static str) -> MapCell {
+        MapCell {
+            map: std::cell::UnsafeCell::new(m),
+            go_type: Some(go_type),
+        }
+    }
+
+    /// The named Go type, if any.
+    pub fn go_type(&self) -> Option<&'static str> {
+        self.go_type
     }
 
     pub fn into_inner(self) -> Map {
-        self.0.into_inner()
+        self.map.into_inner()
     }
 
     /// Changes the map in place for every holder.
@@ -50,7 +70,7 @@ impl MapCell {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn mutate(&self) -> &mut Map {
         // SAFETY: guaranteed by the caller.
-        unsafe { &mut *self.0.get() }
+        unsafe { &mut *self.map.get() }
     }
 }
 
@@ -58,19 +78,22 @@ impl std::ops::Deref for MapCell {
     type Target = Map;
     fn deref(&self) -> &Map {
         // SAFETY: writes happen only through `mutate`, never while a read borrow lives.
-        unsafe { &*self.0.get() }
+        unsafe { &*self.map.get() }
     }
 }
 
 impl std::ops::DerefMut for MapCell {
     fn deref_mut(&mut self) -> &mut Map {
-        self.0.get_mut()
+        self.map.get_mut()
     }
 }
 
 impl Clone for MapCell {
     fn clone(&self) -> MapCell {
-        MapCell::new((**self).clone())
+        MapCell {
+            map: std::cell::UnsafeCell::new((**self).clone()),
+            go_type: self.go_type,
+        }
     }
 }
 
@@ -186,9 +209,13 @@ impl Value {
     /// map changes during a render stay in that render.
     pub fn deep_copy(&self) -> Value {
         match self {
-            Value::Map(m) => {
-                Value::map(m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect())
-            }
+            Value::Map(m) => Value::Map(Arc::new(MapCell {
+                map: std::cell::UnsafeCell::new(
+                    m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect(),
+                ),
+                go_type: m.go_type(),
+            })),
+
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
             other => other.clone(),
         }
@@ -227,7 +254,7 @@ impl Value {
             Value::String(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(_) => "[]interface {}",
-            Value::Map(_) => "map[string]interface {}",
+            Value::Map(m) => m.go_type().unwrap_or("map[string]interface {}"),
             Value::Object(o) => o.type_name(),
         }
     }

@@ -17,7 +17,11 @@ use crate::render::context::{Capabilities, ChartObject, Files};
 use crate::render::funcs::{self, FuncOptions, WARN_END, WARN_START};
 use crate::render::jinja::{self, JinjaChart};
 
+/// Helm's type for values maps and template data (`typeOf .Values`).
+const VALUES_TYPE: &str = "chartutil.Values";
+
 /// The name Helm gives its root template (`tpl` errors mention it).
+
 pub const ROOT_TEMPLATE: &str = "gotpl";
 
 /// What every template of a render shares.
@@ -51,7 +55,8 @@ pub fn render(
     let mut jinja: Vec<JinjaUnit> = Vec::new();
     let capabilities = Value::Object(input.capabilities.clone());
     // The render owns its values: in-place map changes (`set`) stay in it.
-    let root_values = Value::map(input.values.clone()).deep_copy();
+    let root_values =
+        Value::Map(Arc::new(MapCell::named(input.values.clone(), VALUES_TYPE))).deep_copy();
     let shared = Shared {
         release: &input.release,
         capabilities: &capabilities,
@@ -101,7 +106,10 @@ pub fn render(
         tmpl.insert("BasePath".into(), Value::str(&r.base_path));
         data.insert("Template".into(), Value::map(tmpl));
         let out = t
-            .execute(name, &Value::map(data))
+            .execute(
+                name,
+                &Value::Map(Arc::new(MapCell::named(data, VALUES_TYPE))),
+            )
             .map_err(|e| cleanup_exec_error(name, &e))?;
         rendered.insert(name.clone(), out.replace("<no value>", ""));
     }
@@ -158,7 +166,9 @@ fn collect(
     let mut subcharts = Map::new();
     for child in &chart.dependencies {
         let child_values = match values.as_map().and_then(|m| m.get(child.name())) {
+            // Helm's `Values.Table`: the same map (shared, so changes are seen by both).
             Some(v @ Value::Map(_)) => v.clone(),
+
             _ => Value::map(Map::new()),
         };
         let child_path = format!("{full_path}/charts/{}", child.name());
@@ -179,7 +189,7 @@ fn collect(
     next.insert("Capabilities".into(), shared.capabilities.clone());
     next.insert("Values".into(), values);
     next.insert("Subcharts".into(), Value::map(subcharts));
-    let scope = Arc::new(MapCell::new(next));
+    let scope = Arc::new(MapCell::named(next, VALUES_TYPE));
     let library = chart.is_library();
     if chart.metadata.engine.as_deref() == Some("jinja") {
         jinja.push(JinjaUnit {

@@ -179,6 +179,9 @@ fn environment(chart: &JinjaChart<'_>) -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     env.set_keep_trailing_newline(true);
+    // Manifests are YAML text, not HTML or JSON: no automatic escaping.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+
     for (name, text) in &chart.templates {
         let short = name.strip_prefix("templates/").unwrap_or(name);
         env.add_template_owned(short.to_string(), text.clone())

@@ -361,8 +361,11 @@ mod tests {
 
     #[test]
     fn splits_like_helm() {
-        let docs = split_manifests("\n---\na: 1\n---\n\nb: 2\n  ---  \nc: 3\n");
+        let docs = split_manifests("\n---\na: 1\n---\n\nb: 2\n---   \nc: 3\n");
         assert_eq!(docs, vec!["a: 1", "b: 2", "c: 3"]);
+        // A separator must start its line.
+        assert_eq!(split_manifests("a: 1\n  --- x"), vec!["a: 1\n  --- x"]);
+
         assert_eq!(split_manifests("   \n"), Vec::<String>::new());
         assert_eq!(
             split_manifests("# only a comment"),

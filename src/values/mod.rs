@@ -511,7 +511,7 @@ mod tests {
     fn globals_flow_down() {
         let mut sub = Chart::default();
         sub.metadata.name = "sub".into();
-        sub.values = m("global:\n  x: child\n  y: keep\nk: v\n");
+        sub.values = m("global:\n  x: child\n  yy: keep\nk: v\n");
         let parent = Chart {
             values: m("global:\n  x: parent\n"),
             dependencies: vec![sub],
@@ -520,7 +520,7 @@ mod tests {
         let out = coalesce_values(&parent, &Map::new()).unwrap();
         assert_eq!(
             Value::map(out).to_string(),
-            "map[global:map[x:parent] sub:map[global:map[x:parent y:keep] k:v]]"
+            "map[global:map[x:parent] sub:map[global:map[x:parent yy:keep] k:v]]"
         );
     }
 }

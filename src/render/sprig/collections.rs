@@ -196,6 +196,13 @@ pub fn register(r: &mut Reg) {
     r.f("dig", |a| {
         at_least(a, 3)?;
         let n = a.len();
+        if let Value::Map(m) = &a[n - 1]
+            && let Some(named) = m.go_type()
+        {
+            return Err(FuncError::failed(format!(
+                "interface conversion: interface {{}} is {named}, not map[string]interface {{}}"
+            )));
+        }
         let d = dict(&a[n - 1])?;
         let default = &a[n - 2];
         let keys: Vec<&str> = a[..n - 2].iter().map(s).collect::<Result<_, _>>()?;
@@ -224,7 +231,8 @@ pub fn register(r: &mut Reg) {
     });
     both(r, "append", "mustAppend", |a| {
         arity(a, 2)?;
-        let mut l = any_list(&a[0], "append")?.into_owned();
+        let mut l = any_list(&a[0], "push")?.into_owned();
+
         l.push(a[1].clone());
         Ok(Value::list(l))
     });
@@ -314,10 +322,26 @@ pub fn register(r: &mut Reg) {
         let l = any_list(&a[1], "find has")?;
         Ok(Value::Bool(l.iter().any(|x| deep_equal(x, &a[0]))))
     });
-    r.f("mustSlice", |a| {
+    both(r, "slice", "mustSlice", |a| {
         at_least(a, 1)?;
-        let l = any_list(&a[0], "slice")?;
+        let l = match &a[0] {
+            Value::List(l) => l.to_vec(),
+            other => {
+                return Err(FuncError::failed(format!(
+                    "list should be type of slice or array but {}",
+                    if other.is_nil() {
+                        "invalid"
+                    } else {
+                        other.kind()
+                    }
+                )));
+            }
+        };
+        if l.is_empty() {
+            return Ok(Value::Nil);
+        }
         let len = l.len() as i64;
+
         let idx = |i: usize, d: i64| a.get(i).map(super::to_i64).unwrap_or(d);
         let (start, end) = (idx(1, 0), idx(2, len));
         if start < 0 || end > len || start > end {

@@ -917,7 +917,13 @@ pub fn register(r: &mut Reg) {
     });
     r.f("duration", |a| {
         arity(a, 1)?;
-        Ok(Value::string(go_duration(to_i64(&a[0]))))
+        // Sprig's type switch takes a string or an int64 only; a template's
+        // integer constant (Go `int`) counts as 0.
+        let secs = match &a[0] {
+            Value::String(v) => v.parse().unwrap_or(0),
+            _ => 0,
+        };
+        Ok(Value::string(go_duration(secs)))
     });
     r.f("ago", |a| {
         arity(a, 1)?;

@@ -202,32 +202,18 @@ pub fn register(r: &mut Reg) {
     r.f("abbrev", |a| {
         arity(a, 2)?;
         let (w, v) = (int(&a[0])?, s(&a[1])?);
-        let n = v.chars().count() as i64;
-        if w < 4 || n <= w {
-            return Ok(Value::str(if w < 4 { "" } else { v }));
+        if w < 4 {
+            return Ok(Value::str(v));
         }
-        let head: String = v.chars().take((w - 3) as usize).collect();
-        Ok(Value::string(format!("{head}...")))
+        Ok(Value::string(abbreviate_full(v, 0, w)))
     });
     r.f("abbrevboth", |a| {
         arity(a, 3)?;
-        let (left, w, v) = (int(&a[0])?, int(&a[1])?, s(&a[2])?);
-        let chars: Vec<char> = v.chars().collect();
-        let n = chars.len() as i64;
-        if w < 4 || n <= w {
+        let (left, right, v) = (int(&a[0])?, int(&a[1])?, s(&a[2])?);
+        if right < 4 || (left > 0 && right < 7) {
             return Ok(Value::str(v));
         }
-        let left = left.clamp(0, n);
-        if left <= 4 {
-            let head: String = chars.iter().take((w - 3) as usize).collect();
-            return Ok(Value::string(format!("{head}...")));
-        }
-        let start = left.min(n - (w - 3));
-        let tail: String = chars[start as usize..]
-            .iter()
-            .take((w - 3) as usize)
-            .collect();
-        Ok(Value::string(format!("...{tail}")))
+        Ok(Value::string(abbreviate_full(v, left, right)))
     });
     r.f("initials", |a| {
         arity(a, 1)?;
@@ -454,6 +440,34 @@ pub fn register(r: &mut Reg) {
         Ok(Value::str("Hello!"))
     });
     let _ = at_least;
+}
+
+/// goutils' `AbbreviateFull` (byte offsets, as Go slices strings).
+fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> String {
+    let len = s.len() as i64;
+    if s.is_empty() || len <= max_width {
+        return s.to_string();
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max_width - 3 {
+        offset = len - (max_width - 3);
+    }
+    if offset <= 4 {
+        return format!("{}...", byte_slice(s, 0, (max_width - 3) as usize));
+    }
+    if max_width < 7 {
+        return String::new();
+    }
+    if offset + max_width - 3 < len {
+        return format!(
+            "...{}",
+            abbreviate_full(&byte_slice(s, offset as usize, s.len()), 0, max_width - 3)
+        );
+    }
+    format!(
+        "...{}",
+        byte_slice(s, (len - (max_width - 3)) as usize, s.len())
+    )
 }
 
 /// Go's `strings.Split`/`SplitN` (an empty separator splits into characters).
