@@ -14,6 +14,8 @@ struct Case {
     helpers: String,
     template: String,
     expect: Result<String, String>,
+    /// A known, documented difference from Helm.
+    gap: Option<String>,
 }
 
 fn parse_cases(text: &str) -> Vec<Case> {
@@ -43,6 +45,7 @@ fn parse_cases(text: &str) -> Vec<Case> {
             helpers: get("helpers").map(strip).unwrap_or_default(),
             template: strip(get("template").unwrap_or_default()),
             expect,
+            gap: get("gap").map(strip),
         });
     }
     cases
@@ -100,8 +103,19 @@ fn template_cases_match_helm() {
     assert!(cases.len() > 100, "too few cases: {}", cases.len());
     let dir = tempfile::tempdir().expect("tempdir");
     let mut failures = Vec::new();
+    let mut gaps = 0;
     for case in &cases {
         let got = render(case, dir.path());
+        if let Some(reason) = &case.gap {
+            gaps += 1;
+            if got == case.expect {
+                failures.push(format!(
+                    "{}: listed as a known gap ({reason}) but now matches Helm: remove it from GAPS",
+                    case.name
+                ));
+            }
+            continue;
+        }
         if got != case.expect {
             failures.push(format!(
                 "{}\n  template: {}\n  helm:    {:?}\n  charter: {:?}",
@@ -109,6 +123,10 @@ fn template_cases_match_helm() {
             ));
         }
     }
+    eprintln!(
+        "{} cases match Helm, {gaps} known gaps",
+        cases.len() - gaps - failures.len()
+    );
     assert!(
         failures.is_empty(),
         "{} of {} cases differ from Helm:\n{}",

@@ -218,11 +218,9 @@ fn go_eq(a: &Value, b: &Value) -> Result<bool, String> {
         (Value::Nil, Value::Nil) => true,
         (Value::Map(_), _) | (Value::List(_), _) | (Value::Bytes(_), _) => {
             return Err(format!(
-                "non-comparable types {}: {}, {}: {}",
-                a,
-                a.type_name(),
-                b.type_name(),
-                b
+                "non-comparable type {}: {}",
+                sprintf("%s", std::slice::from_ref(b)),
+                b.type_name()
             ));
         }
         (Value::Object(x), Value::Object(y)) => Arc::ptr_eq(x, y),
@@ -320,6 +318,11 @@ impl<'t> State<'t> {
                     match &v.v {
                         Value::Nil => out.push_str("<no value>"),
                         Value::String(s) => out.push_str(s),
+                        // A value whose Go type has a String method prints with it.
+                        Value::Object(o) if o.stringer().is_some() => {
+                            out.push_str(&o.stringer().unwrap_or_default())
+                        }
+
                         other => {
                             use std::fmt::Write;
                             let _ = write!(out, "{other}");
@@ -718,7 +721,7 @@ impl<'t> State<'t> {
                     }
                     None => Err(self.err(format!(
                         "can't evaluate field {name} in type {}",
-                        o.type_name()
+                        typ(&recv)
                     ))),
                 }
             }

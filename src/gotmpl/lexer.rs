@@ -39,6 +39,8 @@ pub enum Tok {
     Declare,
     Assign,
     Comma,
+    /// Any other printable ASCII character in an action (Go's `itemChar`).
+    Punct(char),
     Eof,
 }
 
@@ -271,6 +273,7 @@ impl<'a> Lexer<'a> {
                 b'$' => {
                     self.pos += 1;
                     let name = self.word();
+                    self.check_terminator()?;
                     self.push(Tok::Variable(format!("${name}")), start, line);
                 }
                 b'.' => {
@@ -284,6 +287,7 @@ impl<'a> Lexer<'a> {
                         if name.is_empty() {
                             self.push(Tok::Dot, start, line);
                         } else {
+                            self.check_terminator()?;
                             self.push(Tok::Field(name), start, line);
                         }
                     }
@@ -305,6 +309,7 @@ impl<'a> Lexer<'a> {
                     let ch = self.src[self.pos..].chars().next().unwrap_or(' ');
                     if is_alnum(ch) {
                         let w = self.word();
+                        self.check_terminator()?;
                         let tok = match w.as_str() {
                             "true" => Tok::Bool(true),
                             "false" => Tok::Bool(false),
@@ -315,13 +320,36 @@ impl<'a> Lexer<'a> {
                             },
                         };
                         self.push(tok, start, line);
+                    } else if ch.is_ascii() && !ch.is_ascii_control() {
+                        self.pos += 1;
+                        self.push(Tok::Punct(ch), start, line);
                     } else {
-                        return Err(
-                            self.err(line, format!("unexpected {} in command", go_quote_rune(ch)))
-                        );
+                        return Err(self.err(
+                            line,
+                            format!("unrecognized character in action: {}", go_rune(ch)),
+                        ));
                     }
                 }
             }
+        }
+    }
+
+    /// Go's `atTerminator`: a word must be followed by space, punctuation that
+    /// ends it, or the closing delimiter.
+    fn check_terminator(&self) -> Result<(), Error> {
+        let rest = &self.src[self.pos..];
+        match rest.chars().next() {
+            None => Ok(()),
+            Some(c)
+                if matches!(
+                    c,
+                    ' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '('
+                ) =>
+            {
+                Ok(())
+            }
+            Some(_) if rest.starts_with("}}") => Ok(()),
+            Some(c) => Err(self.err(self.line, format!("bad character {}", go_rune(c)))),
         }
     }
 
@@ -433,9 +461,9 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Go's rune quoting for lexer errors (`U+007B '{'`).
-fn go_quote_rune(c: char) -> String {
-    format!("<{c}>")
+/// Go's `%#U` of a rune (`U+007B '{'`).
+fn go_rune(c: char) -> String {
+    format!("U+{:04X} '{c}'", c as u32)
 }
 
 /// Interprets Go escape sequences in a quoted literal's body.

@@ -639,16 +639,10 @@ impl<'a> Parser<'a> {
                     pipe.is_assign = next.tok == Tok::Assign;
                     self.next();
                     pipe.decl.push(name.clone());
-                    if pipe.is_assign {
-                        if !self.vars.contains(name) {
-                            return Err(self.err(
-                                v.line,
-                                format!("undefined variable {}", super::fmt::go_quote(name)),
-                            ));
-                        }
-                    } else {
-                        self.vars.push(name.clone());
-                    }
+                    // Go records the name either way; assigning an undeclared
+                    // variable fails only when it runs.
+                    self.vars.push(name.clone());
+
                     break 'decls;
                 }
                 Tok::Comma => {
@@ -863,6 +857,17 @@ impl<'a> Parser<'a> {
                         format!("illegal number syntax: {}", super::fmt::go_quote(&text)),
                     )
                 })?;
+                let hex = text.len() > 2 && (text.starts_with("0x") || text.starts_with("0X"));
+                if num.int.is_none()
+                    && !num.is_uint
+                    && !hex
+                    && !text.contains(['.', 'e', 'E', 'p', 'P'])
+                {
+                    return Err(self.err(
+                        t.line,
+                        format!("integer overflow: {}", super::fmt::go_quote(&text)),
+                    ));
+                }
                 Arg::Number { pos, num }
             }
             Tok::LeftParen => {
@@ -907,6 +912,8 @@ fn describe(t: &Tok) -> String {
         Tok::Declare => "\":=\"".into(),
         Tok::Assign => "\"=\"".into(),
         Tok::Comma => "\",\"".into(),
+        Tok::Punct(c) => super::fmt::go_quote(&c.to_string()),
+
         Tok::Eof => "EOF".into(),
     }
 }

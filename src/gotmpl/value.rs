@@ -154,6 +154,12 @@ pub trait Object: Send + Sync {
     }
     /// The text Go's `%v` prints for this value.
     fn format(&self) -> String;
+    /// The text of the type's `String` method, which the template printer uses
+    /// for an addressable value (e.g. `.Capabilities.KubeVersion` prints `v1.32.0`).
+    fn stringer(&self) -> Option<String> {
+        None
+    }
+
     /// Go's truthiness: structs are always true; a nil pointer is false.
     fn truthy(&self) -> bool {
         true

@@ -143,6 +143,10 @@ impl Object for KubeVersion {
     fn format(&self) -> String {
         format!("{{{} {} {}}}", self.version, self.major, self.minor)
     }
+    fn stringer(&self) -> Option<String> {
+        Some(self.version.clone())
+    }
+
     fn to_data(&self) -> Value {
         self.data()
     }

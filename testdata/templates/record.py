@@ -72,6 +72,8 @@ def main():
             if helpers:
                 out.write("#### helpers\n" + helpers + ("" if helpers.endswith("\n") else "\n"))
             out.write("#### template\n" + template + "\n")
+            if name in cases.GAPS:
+                out.write("#### gap\n" + cases.GAPS[name] + "\n")
             out.write(f"#### {'expect' if kind == 'ok' else 'error'}\n" + text + "\n")
     print(f"recorded {len(results)} cases, {sum(1 for r in results if r[1] == 'error')} errors")
 

@@ -74,7 +74,11 @@ pub fn register(r: &mut Reg) {
                 | base64::DecodeError::InvalidLastSymbol(i, _) => {
                     format!("illegal base64 data at input byte {i}")
                 }
-                _ => format!("illegal base64 data at input byte {}", s(&a[0])?.len()),
+                // Go reports an incomplete final quantum at its first byte.
+                _ => format!(
+                    "illegal base64 data at input byte {}",
+                    s(&a[0])?.len() / 4 * 4
+                ),
             },
         }))
     });
