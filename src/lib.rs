@@ -49,7 +49,10 @@ pub fn main() -> ExitCode {
         debug: cli.global.debug || std::env::var_os("HELM_DEBUG").is_some_and(|v| v == "true"),
     };
     let result = match &cli.command {
+        Command::Lint(args) => commands::lint::run(args, &cli.global, &printer),
+        Command::Show(args) => commands::show::run(args, &printer),
         Command::Template(args) => commands::template::run(args, &cli.global, &printer),
+
         Command::Version(args) => commands::version::run(args, &printer),
     };
     match result {

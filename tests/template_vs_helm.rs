@@ -194,3 +194,72 @@ fn helm_test_charts_render_like_helm() {
     }
     compare(&cases);
 }
+
+/// Runs the same command through Helm and charter and requires identical stdout,
+/// stderr's `Error:` line and exit status.
+fn compare_exact(cases: &[Vec<String>]) {
+    let helm = helm();
+    let charter = PathBuf::from(env!("CARGO_BIN_EXE_charter"));
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for args in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let h = run(&helm, &args, home.path());
+        let c = run(&charter, &args, home.path());
+        let label = args.join(" ");
+        if h.status.success() != c.status.success()
+            || h.stdout != c.stdout
+            || helm_error(&h) != helm_error(&c)
+        {
+            failures.push(format!(
+                "{label}\n--- helm ({})\n{}{}\n--- charter ({})\n{}{}",
+                h.status,
+                String::from_utf8_lossy(&h.stdout),
+                String::from_utf8_lossy(&h.stderr),
+                c.status,
+                String::from_utf8_lossy(&c.stdout),
+                String::from_utf8_lossy(&c.stderr)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn lint_and_show_match_helm() {
+    let testcharts = "../shared/peer/helm-testdata/pkg/cmd/testdata/testcharts";
+    let mut cases = Vec::new();
+    for chart in [
+        "charts/nginx-demo".to_string(),
+        "charts/guestbook".to_string(),
+        format!("{testcharts}/alpine"),
+        format!("{testcharts}/chart-bad-requirements"),
+        format!("{testcharts}/chart-bad-type"),
+        format!("{testcharts}/chart-with-bad-subcharts"),
+        format!("{testcharts}/chart-with-deprecated-api"),
+        format!("{testcharts}/chart-with-template-with-invalid-yaml"),
+        format!("{testcharts}/compressedchart-0.1.0.tgz"),
+        "../shared/corpus/charts/stable/redis".to_string(),
+        "../shared/corpus/charts/bitnami/apache".to_string(),
+    ] {
+        cases.push(case(&["lint", &chart]));
+        for what in ["chart", "values", "readme", "crds", "all"] {
+            cases.push(case(&["show", what, &chart]));
+        }
+    }
+    cases.push(case(&["lint", "charts/guestbook", "--with-subcharts"]));
+    cases.push(case(&["lint", "charts/nginx-demo", "--strict", "--quiet"]));
+    cases.push(case(&[
+        "lint",
+        "charts/nginx-demo",
+        "--set",
+        "image.repository=x",
+    ]));
+    compare_exact(&cases);
+}

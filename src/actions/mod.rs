@@ -2,5 +2,7 @@
 //! values and render modules (and later the release store and cluster traits),
 //! never through clap, terminals or raw HTTP.
 
+pub mod lint;
 pub mod render;
+pub mod show;
 pub mod template;

@@ -94,7 +94,8 @@ pub fn locate_chart(name: &str) -> Result<PathBuf> {
     let name = name.trim();
     let path = Path::new(name);
     if path.exists() {
-        return std::path::absolute(path).with_context(|| format!("path {name:?}"));
+        let abs = std::path::absolute(path).with_context(|| format!("path {name:?}"))?;
+        return Ok(clean(&abs));
     }
     if path.is_absolute() || name.starts_with('.') {
         bail!("path {name:?} not found");
@@ -102,6 +103,22 @@ pub fn locate_chart(name: &str) -> Result<PathBuf> {
     bail!(
         "path {name:?} not found (charter reads local chart directories and archives; repository references are not supported yet)"
     )
+}
+
+/// Go's `filepath.Clean` on an absolute path: `.` and `..` removed lexically.
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// Loads a chart and renders it as `helm install --dry-run` / `helm template` do.

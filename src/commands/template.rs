@@ -137,21 +137,13 @@ pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()
         ),
         None => None,
     };
-    let v = &args.values;
     let opts = TemplateOptions {
         render: RenderOptions {
             release_name: name,
             namespace: crate::settings::namespace(global),
             revision: 1,
             is_upgrade: args.is_upgrade,
-            values: ValueOptions {
-                value_files: v.values.clone(),
-                set: v.set.clone(),
-                set_string: v.set_string.clone(),
-                set_file: v.set_file.clone(),
-                set_json: v.set_json.clone(),
-                set_literal: v.set_literal.clone(),
-            },
+            values: value_options(&args.values),
             kube_version,
             api_versions: args.api_versions.clone(),
             skip_schema_validation: args.skip_schema_validation,
@@ -192,7 +184,20 @@ pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()
     }
 }
 
+/// The values flags as typed options.
+pub fn value_options(v: &ValuesArgs) -> ValueOptions {
+    ValueOptions {
+        value_files: v.values.clone(),
+        set: v.set.clone(),
+        set_string: v.set_string.clone(),
+        set_file: v.set_file.clone(),
+        set_json: v.set_json.clone(),
+        set_literal: v.set_literal.clone(),
+    }
+}
+
 /// Helm's `NameAndChart` for `template`: the default name is `release-name`.
+
 fn name_and_chart(args: &TemplateArgs) -> Result<(String, String)> {
     match args.args.as_slice() {
         [name, chart] => {
