@@ -580,14 +580,12 @@ fn template_rules(dir: &Path, opts: &LintOptions, r: &mut LintResult) {
         }
         if let Some(line) = content.lines().find(|l| {
             l.starts_with(' ') && !l.trim().is_empty() && !l.trim_start().starts_with('#')
-        }) {
-            if content
-                .lines()
-                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-                == Some(line)
-            {
-                r.add(Severity::Warning, name, format!("document starts with an illegal indent: {line:?}, which may cause parsing problems"));
-            }
+        }) && content
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            == Some(line)
+        {
+            r.add(Severity::Warning, name, format!("document starts with an illegal indent: {line:?}, which may cause parsing problems"));
         }
         let docs = match crate::yaml::parse_documents(content) {
             Ok(d) => d,

@@ -109,11 +109,21 @@ impl Rules {
     }
 }
 
+/// A malformed glob pattern (Go's `filepath.ErrBadPattern`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadPattern;
+
+impl std::fmt::Display for BadPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("syntax error in pattern")
+    }
+}
+
 /// Go's `path/filepath.Match` on `/`-separated names.
-pub fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
+pub fn go_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    match_from(&p, &n)
+    match_from(&p, &n).map_err(|_| BadPattern)
 }
 
 fn match_from(p: &[char], n: &[char]) -> Result<bool, ()> {

@@ -49,7 +49,7 @@ pub enum Command {
     #[command(alias = "inspect")]
     Show(crate::commands::show::ShowArgs),
     /// locally render templates
-    Template(crate::commands::template::TemplateArgs),
+    Template(Box<crate::commands::template::TemplateArgs>),
 
     /// print the client version information
     Version(crate::commands::version::VersionArgs),

@@ -197,7 +197,6 @@ pub fn value_options(v: &ValuesArgs) -> ValueOptions {
 }
 
 /// Helm's `NameAndChart` for `template`: the default name is `release-name`.
-
 fn name_and_chart(args: &TemplateArgs) -> Result<(String, String)> {
     match args.args.as_slice() {
         [name, chart] => {

@@ -384,10 +384,10 @@ fn format_arg(out: &mut String, verb: char, arg: &Value, spec: Spec) {
         'U' => match arg {
             Value::Int(i) => {
                 let mut s = format!("U+{:04X}", i);
-                if spec.sharp {
-                    if let Some(c) = u32::try_from(*i).ok().and_then(char::from_u32) {
-                        s.push_str(&format!(" '{c}'"));
-                    }
+                if spec.sharp
+                    && let Some(c) = u32::try_from(*i).ok().and_then(char::from_u32)
+                {
+                    s.push_str(&format!(" '{c}'"));
                 }
                 pad(out, &s, spec, false)
             }
@@ -564,7 +564,7 @@ mod tests {
         assert_eq!(f("%d", &[Value::Float(8080.0)]), "%!d(float64=8080)");
         assert_eq!(f("%s", &[Value::Int(1)]), "%!s(int=1)");
         assert_eq!(f("%v", &[Value::Float(1e6)]), "1e+06");
-        assert_eq!(f("%05.2f", &[Value::Float(3.14159)]), "03.14");
+        assert_eq!(f("%05.2f", &[Value::Float(1.23456)]), "01.23");
         assert_eq!(f("%q", &[Value::str("a\"b")]), "\"a\\\"b\"");
         assert_eq!(f("%x", &[Value::str("hi")]), "6869");
         assert_eq!(f("%t", &[Value::Bool(true)]), "true");

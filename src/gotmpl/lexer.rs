@@ -340,14 +340,7 @@ impl<'a> Lexer<'a> {
         let rest = &self.src[self.pos..];
         match rest.chars().next() {
             None => Ok(()),
-            Some(c)
-                if matches!(
-                    c,
-                    ' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '('
-                ) =>
-            {
-                Ok(())
-            }
+            Some(' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '(') => Ok(()),
             Some(_) if rest.starts_with("}}") => Ok(()),
             Some(c) => Err(self.err(self.line, format!("bad character {}", go_rune(c)))),
         }
@@ -440,11 +433,7 @@ impl<'a> Lexer<'a> {
                 c if c == q => {
                     let raw = &self.src[self.pos + 1..i];
                     let text = unquote(raw, q).map_err(|_| {
-                        let what = if q == b'"' {
-                            "invalid syntax"
-                        } else {
-                            "invalid syntax"
-                        };
+                        let what = "invalid syntax";
                         self.err(self.line, format!("{what}: {}", &self.src[self.pos..=i]))
                     })?;
                     return Ok((text, i + 1));
@@ -467,7 +456,7 @@ fn go_rune(c: char) -> String {
 }
 
 /// Interprets Go escape sequences in a quoted literal's body.
-pub fn unquote(raw: &str, q: u8) -> Result<String, ()> {
+fn unquote(raw: &str, q: u8) -> Result<String, ()> {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {

@@ -968,12 +968,13 @@ pub fn parse_number(text: &str) -> Option<Number> {
         return None;
     }
     // An integral float (1e3) also counts as an int, as in Go.
-    if int.is_none() && !is_uint {
-        if let Some(f) = float {
-            if f.fract() == 0.0 && f.abs() < 9.2e18 {
-                int = Some(f as i64);
-            }
-        }
+    if int.is_none()
+        && !is_uint
+        && let Some(f) = float
+        && f.fract() == 0.0
+        && f.abs() < 9.2e18
+    {
+        int = Some(f as i64);
     }
     Some(Number {
         text: text.to_string(),

@@ -351,7 +351,7 @@ impl Files {
     }
 }
 
-fn one_string<'a>(args: &'a [Value]) -> Result<&'a str, FuncError> {
+fn one_string(args: &[Value]) -> Result<&str, FuncError> {
     match args {
         [Value::String(v)] => Ok(v),
         [other] => Err(FuncError::WrongType {

@@ -21,7 +21,6 @@ use crate::render::jinja::{self, JinjaChart};
 const VALUES_TYPE: &str = "chartutil.Values";
 
 /// The name Helm gives its root template (`tpl` errors mention it).
-
 pub const ROOT_TEMPLATE: &str = "gotpl";
 
 /// What every template of a render shares.
@@ -78,12 +77,13 @@ pub fn render(
             .into_iter()
             .map(|(n, f)| (n.to_string(), f)),
     );
-    if !opts.enable_dns {
-        t.add_funcs([(
-            "getHostByName".to_string(),
-            Arc::new(|_: &mut dyn gotmpl::FuncCtx, _: &[Value]| Ok(Value::str(""))) as gotmpl::Func,
-        )]);
-    }
+    // Helm answers getHostByName only with --enable-dns; otherwise it is "".
+    let host_lookup: gotmpl::Func = if opts.enable_dns {
+        crate::render::sprig::get_host_by_name()
+    } else {
+        Arc::new(|_: &mut dyn gotmpl::FuncCtx, _: &[Value]| Ok(Value::str("")))
+    };
+    t.add_funcs([("getHostByName".to_string(), host_lookup)]);
     t.add_funcs(funcs::helm_functions(opts));
 
     let keys = sorted_keys(&tpls);

@@ -383,6 +383,10 @@ MORE_FUNCS = [
     t("toString-types", "{{ toString 1.5 }} {{ toString .Values.map }} {{ toString (list) }}"),
     t("atoi-edge", "{{ atoi \"-7\" }} {{ atoi \" 7\" }} {{ atoi \"7.0\" }}"),
     t("len-unicode", "{{ len \"héllo\" }}"),
+    t("derive-password", "{{ derivePassword 1 \"long\" \"password\" \"user\" \"example.com\" }} {{ derivePassword 2 \"pin\" \"p\" \"u\" \"s\" }} {{ derivePassword 1 \"nope\" \"p\" \"u\" \"s\" }}"),
+    t("date-modify", "{{ $t := toDate \"2006-01-02\" \"2024-01-01\" }}{{ dateModify \"-1.5h\" $t | date \"2006-01-02 15:04\" }} {{ dateModify \"bad\" $t | date \"2006-01-02\" }}"),
+    t("duration-round", "{{ durationRound \"2h10m\" }} {{ durationRound \"90s\" }} {{ durationRound \"400h\" }} {{ durationRound \"10000h\" }} {{ durationRound 5 }}"),
+    t("aes-round-trip", "{{ encryptAES \"secretkey\" \"plaintext\" | decryptAES \"secretkey\" }}"),
 ]
 
 

@@ -7,7 +7,8 @@ mod args;
 mod certs;
 mod collections;
 mod crypto;
-mod numbers;
+mod extra;
+pub mod numbers;
 mod strings;
 
 use std::sync::Arc;
@@ -51,6 +52,7 @@ pub fn functions() -> Vec<(&'static str, Func)> {
     numbers::register(&mut r);
     crypto::register(&mut r);
     certs::register(&mut r);
+    extra::register(&mut r);
     r.out
 }
 

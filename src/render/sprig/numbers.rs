@@ -220,7 +220,7 @@ pub fn go_format(t: &DateTime<FixedOffset>, layout: &str) -> String {
                     (off.abs() % 3600) / 60
                 ));
             }
-            i += if z { 6 } else { 6 };
+            i += 6;
         } else if take("-0700") || take("Z0700") {
             let z = take("Z0700");
             if z && off == 0 {
@@ -984,7 +984,7 @@ mod tests {
         );
         assert_eq!(go_duration(90), "1m30s");
         assert_eq!(clean_path("a/../b/./c/"), "b/c");
-        assert_eq!(round(3.14159, 2.0, 0.5), 3.14);
+        assert_eq!(round(1.23456, 2.0, 0.5), 1.23);
         assert!(regex(r"^[\w-\.]+$").unwrap().is_match("my-master.1"));
     }
 }
