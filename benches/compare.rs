@@ -264,7 +264,7 @@ fn main() {
             (size, c)
         })
         .collect();
-    sized.sort_by(|a, b| b.0.cmp(&a.0));
+    sized.sort_by_key(|s| std::cmp::Reverse(s.0));
     for (size, case) in sized.iter().take(5) {
         let name = case
             .dir

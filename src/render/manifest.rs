@@ -274,63 +274,95 @@ pub fn sort_manifests(
 ) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
+    let mut docs: Vec<(&String, String)> = Vec::new();
     for (path, content) in files {
         let base = path.rsplit('/').next().unwrap_or(path);
         if base.starts_with('_') || trim_space(content).is_empty() {
             continue;
         }
         for doc in split_manifests(content) {
-            let head = read_head(&doc).map_err(|message| ManifestError {
-                path: path.clone(),
-                message,
-            })?;
-            let Some(hook_types) = head.annotations.get(HOOK_ANNOTATION) else {
-                generic.push(Manifest {
-                    name: path.clone(),
-                    content: doc,
-                    head,
-                });
-                continue;
-            };
-            let mut events = Vec::new();
-            let mut unknown = false;
-            for t in hook_types.split(',') {
-                let t = trim_space(t).to_lowercase();
-                match HOOK_EVENTS.iter().find(|(n, _)| *n == t) {
-                    Some((_, e)) => events.push(e.to_string()),
-                    None => {
-                        unknown = true;
-                        break;
-                    }
+            docs.push((path, doc));
+        }
+    }
+    // Reading the documents is most of the work for large charts: spread it over
+    // the cores; the first error in document order is the one reported.
+    let heads = read_heads(&docs);
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        let head = head.map_err(|message| ManifestError {
+            path: path.clone(),
+            message,
+        })?;
+        let path = path.clone();
+        let Some(hook_types) = head.annotations.get(HOOK_ANNOTATION) else {
+            generic.push(Manifest {
+                name: path.clone(),
+                content: doc,
+                head,
+            });
+            continue;
+        };
+        let mut events = Vec::new();
+        let mut unknown = false;
+        for t in hook_types.split(',') {
+            let t = trim_space(t).to_lowercase();
+            match HOOK_EVENTS.iter().find(|(n, _)| *n == t) {
+                Some((_, e)) => events.push(e.to_string()),
+                None => {
+                    unknown = true;
+                    break;
                 }
             }
-            if unknown {
-                continue;
-            }
-            let weight = head
-                .annotations
-                .get(HOOK_WEIGHT_ANNOTATION)
-                .and_then(|w| go_atoi(w))
-                .unwrap_or(0);
-            let delete_policies = head
-                .annotations
-                .get(HOOK_DELETE_ANNOTATION)
-                .map(|p| p.split(',').map(|s| trim_space(s).to_lowercase()).collect())
-                .unwrap_or_default();
-            hooks.push(Hook {
-                name: head.name.clone(),
-                kind: head.kind.clone(),
-                path: path.clone(),
-                manifest: doc,
-                events,
-                weight,
-                delete_policies,
-            });
         }
+        if unknown {
+            continue;
+        }
+        let weight = head
+            .annotations
+            .get(HOOK_WEIGHT_ANNOTATION)
+            .and_then(|w| go_atoi(w))
+            .unwrap_or(0);
+        let delete_policies = head
+            .annotations
+            .get(HOOK_DELETE_ANNOTATION)
+            .map(|p| p.split(',').map(|s| trim_space(s).to_lowercase()).collect())
+            .unwrap_or_default();
+        hooks.push(Hook {
+            name: head.name.clone(),
+            kind: head.kind.clone(),
+            path: path.clone(),
+            manifest: doc,
+            events,
+            weight,
+            delete_policies,
+        });
     }
     hooks.sort_by(|a, b| kind_cmp(&a.kind, &b.kind, order));
     generic.sort_by(|a, b| kind_cmp(&a.head.kind, &b.head.kind, order));
     Ok((hooks, generic))
+}
+
+/// [`read_head`] of every document, in order, on several threads when there is
+/// enough text to be worth it.
+fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, String>> {
+    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads < 2 || total < 256 * 1024 {
+        return docs.iter().map(|(_, d)| read_head(d)).collect();
+    }
+    let chunk = docs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = docs
+            .chunks(chunk.max(1))
+            .map(|part| s.spawn(move || part.iter().map(|(_, d)| read_head(d)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// Go's `strconv.Atoi`: optional sign, decimal digits, within 64 bits.
