@@ -22,6 +22,7 @@ pub mod commands;
 pub mod diagnostics;
 pub mod gotmpl;
 pub mod printer;
+pub mod sandbox;
 pub mod yaml;
 
 use std::process::ExitCode;

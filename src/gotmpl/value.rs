@@ -283,8 +283,12 @@ pub trait FuncCtx {
     fn execute_template(&mut self, name: &str, data: &Value) -> Result<String, FuncError>;
     /// Parses `text` as a new template called `name` in a copy of the current set
     /// (its `define`s are visible only to that run) and executes it with `data`.
-    fn parse_and_execute(&mut self, name: &str, text: &str, data: &Value)
-    -> Result<String, FuncError>;
+    fn parse_and_execute(
+        &mut self,
+        name: &str,
+        text: &str,
+        data: &Value,
+    ) -> Result<String, FuncError>;
     /// The name of the template the set was created with (Go's `t.Name()`).
     fn root_name(&self) -> &str;
     /// How many `execute_template`/`parse_and_execute` calls are on the stack.
