@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use charter::sandbox::{Config, start};
 
-const USAGE: &str = "usage: charter-sandbox [--port N] [--plain-http] [--data-dir DIR] [--kubeconfig FILE] [--ready-delay-ms N] [--never-ready]";
+const USAGE: &str = "usage: charter-sandbox [--port N] [--plain-http] [--data-dir DIR] [--kubeconfig FILE] [--ready-delay-ms N] [--never-ready] [--log-requests]";
 
 fn parse(args: &[String]) -> Result<Config, String> {
     let mut config = Config::default();
@@ -26,6 +26,7 @@ fn parse(args: &[String]) -> Result<Config, String> {
             }
             "--plain-http" => config.plain_http = true,
             "--never-ready" => config.never_ready = true,
+            "--log-requests" => config.log_requests = true,
             "--data-dir" => config.data_dir = Some(PathBuf::from(value("--data-dir")?)),
             "--kubeconfig" => config.kubeconfig = Some(PathBuf::from(value("--kubeconfig")?)),
             "--ready-delay-ms" => {

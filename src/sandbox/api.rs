@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use crate::sandbox::registry::{ResourceType, crd_types};
 use crate::sandbox::select::{FieldSelector, LabelSelector};
 use crate::sandbox::store::Change;
-use crate::sandbox::{Server, apply, controllers, patch};
+use crate::sandbox::{Server, apply, controllers, patch, protobuf};
 
 pub type Body = BoxBody<Bytes, Infallible>;
 
@@ -176,6 +176,15 @@ pub fn bootstrap(server: &Server) -> Result<(), String> {
 /// Entry point for every request.
 pub async fn handle(server: Arc<Server>, req: Request<Incoming>) -> Result<Response<Body>, String> {
     let path = req.uri().path().to_string();
+    if server.config.log_requests {
+        eprintln!(
+            "{} {} content-type={:?} accept={:?}",
+            req.method(),
+            req.uri(),
+            req.headers().get("content-type"),
+            req.headers().get("accept")
+        );
+    }
     if path == "/healthz" || path == "/readyz" || path == "/livez" {
         return Ok(Response::new(full("ok")));
     }
@@ -524,7 +533,14 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
             &server, &rt, &ns, name, &body, &ctype, &manager, status_sub, &params,
         ),
         (Method::DELETE, Some(name)) => {
-            let opts: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let opts: Value = if body.is_empty() {
+                Value::Null
+            } else {
+                match parse_body(&body, &ctype) {
+                    Ok(v) => v,
+                    Err(e) => return error_response(&e),
+                }
+            };
             delete(&server, &rt, &ns, name, &params, &opts).map(|v| (200, v))
         }
         (Method::DELETE, None) => delete_collection(&server, &rt, &ns, &params),
@@ -542,6 +558,9 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
 
 /// Parses a JSON (or, for apply, YAML) request body.
 pub fn parse_body(body: &[u8], ctype: &str) -> Result<Value, ApiError> {
+    if ctype.starts_with("application/vnd.kubernetes.protobuf") {
+        return protobuf::decode(body).map_err(ApiError::bad_request);
+    }
     if let Ok(v) = serde_json::from_slice::<Value>(body) {
         return Ok(v);
     }

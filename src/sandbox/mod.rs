@@ -13,6 +13,7 @@ pub mod api;
 pub mod apply;
 pub mod controllers;
 pub mod patch;
+pub mod protobuf;
 pub mod registry;
 pub mod select;
 pub mod store;
@@ -46,6 +47,8 @@ pub struct Config {
     pub ready_delay: Duration,
     /// When set, no workload ever becomes ready.
     pub never_ready: bool,
+    /// Print one line per request to stderr.
+    pub log_requests: bool,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Default for Config {
             kubeconfig: None,
             ready_delay: Duration::from_millis(200),
             never_ready: false,
+            log_requests: false,
         }
     }
 }
