@@ -1,10 +1,10 @@
 //! Decoding of the Kubernetes protobuf wire format for the few request bodies real
 //! clients send that way: client-go's typed clients (Helm's release storage) POST and PUT
-//! Secrets and ConfigMaps, and send DeleteOptions, as `application/vnd.kubernetes.protobuf`.
+//! Secrets, ConfigMaps, Namespaces and ServiceAccounts, and send DeleteOptions, as `application/vnd.kubernetes.protobuf`.
 //! Responses are always JSON, which those clients accept.
 //!
 //! Hand-written because only these messages are needed: the `k8s\0` envelope
-//! (`runtime.Unknown`), `ObjectMeta`, `Secret`, `ConfigMap`, `OwnerReference` and
+//! (`runtime.Unknown`), `ObjectMeta`, `Secret`, `ConfigMap`, `Namespace`, `ServiceAccount`, `OwnerReference` and
 //! `DeleteOptions`, with field numbers from the Kubernetes `generated.proto` files.
 //! Unknown fields are skipped; malformed input is an error, never a panic.
 
@@ -229,6 +229,36 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
                 }
             }
         }
+        ("v1", "Namespace") => {
+            let mut finalizers = Vec::new();
+            for (n, f) in fields(raw)? {
+                match (n, f) {
+                    (1, Field::Bytes(m)) => drop(obj.insert("metadata".into(), object_meta(m)?)),
+                    (2, Field::Bytes(spec)) => {
+                        for (sn, sf) in fields(spec)? {
+                            if let (1, Field::Bytes(s)) = (sn, sf) {
+                                finalizers.push(json!(string(s)?));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if !finalizers.is_empty() {
+                obj.insert("spec".into(), json!({"finalizers": finalizers}));
+            }
+        }
+        ("v1", "ServiceAccount") => {
+            for (n, f) in fields(raw)? {
+                match (n, f) {
+                    (1, Field::Bytes(m)) => drop(obj.insert("metadata".into(), object_meta(m)?)),
+                    (4, Field::Varint(v)) => {
+                        obj.insert("automountServiceAccountToken".into(), json!(v != 0));
+                    }
+                    _ => {}
+                }
+            }
+        }
         ("v1" | "meta.k8s.io/v1", "DeleteOptions") => {
             let mut dry = Vec::new();
             for (n, f) in fields(raw)? {
@@ -249,7 +279,7 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
         }
         _ => {
             return Err(format!(
-                "protobuf bodies are accepted for Secrets, ConfigMaps and DeleteOptions only, not {api_version}/{kind}; send JSON"
+                "protobuf bodies are accepted for Secrets, ConfigMaps, Namespaces, ServiceAccounts and DeleteOptions only, not {api_version}/{kind}; send JSON"
             ));
         }
     }
