@@ -1,0 +1,203 @@
+//! Helm 3.17 and Helm 4.1 against charter-sandbox: install --wait, list, status,
+//! upgrade, history, test, rollback, uninstall, hooks, and what they leave in the
+//! server (release Secrets with Helm's labels, applied objects).
+
+#[path = "common/sandbox.rs"]
+mod sandbox_helper;
+
+use std::path::Path;
+
+use sandbox_helper::{Sandbox, chart, tool};
+
+fn lifecycle(helm_major: &str) {
+    let sb = Sandbox::start();
+    let h = tool(helm_major);
+    let k = tool("kubectl");
+    let h = h.as_path();
+    let app = chart("app");
+    let out = sb.ok(
+        h,
+        &["install", "r1", &app, "--wait", "--timeout", "60s"],
+        None,
+    );
+    assert!(out.contains("STATUS: deployed"), "{out}");
+    let list = sb.ok(h, &["list"], None);
+    assert!(
+        list.contains("r1") && list.contains("deployed") && list.contains("app-0.1.0"),
+        "{list}"
+    );
+    let status = sb.ok(h, &["status", "r1"], None);
+    assert!(status.contains("REVISION: 1"), "{status}");
+    // What a real cluster would hold: the release Secret and the applied objects.
+    let secrets = sb.ok(&k, &["get", "secrets", "-l", "owner=helm,name=r1", "-o", "jsonpath={range .items[*]}{.metadata.name} {.type} {.metadata.labels.status}{\"\\n\"}{end}"], None);
+    assert_eq!(
+        secrets.trim(),
+        "sh.helm.release.v1.r1.v1 helm.sh/release.v1 deployed"
+    );
+    let ready = sb.ok(
+        &k,
+        &[
+            "get",
+            "deploy",
+            "r1-web",
+            "-o",
+            "jsonpath={.status.readyReplicas}",
+        ],
+        None,
+    );
+    assert_eq!(ready, "2");
+    let job = sb.ok(
+        &k,
+        &[
+            "get",
+            "job",
+            "r1-migrate",
+            "-o",
+            "jsonpath={.status.succeeded}",
+        ],
+        None,
+    );
+    assert_eq!(job, "1", "post-install hook Job ran to completion");
+
+    let out = sb.ok(
+        h,
+        &[
+            "upgrade",
+            "r1",
+            &app,
+            "--set",
+            "message=bye",
+            "--set",
+            "image=nginx:1.28",
+            "--wait",
+            "--timeout",
+            "60s",
+        ],
+        None,
+    );
+    assert!(out.contains("has been upgraded"), "{out}");
+    let msg = sb.ok(
+        &k,
+        &["get", "cm", "r1-config", "-o", "jsonpath={.data.message}"],
+        None,
+    );
+    assert_eq!(msg, "bye");
+    let c = sb.ok(&k, &["get", "deploy", "r1-web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value} {.metadata.generation}"], None);
+    assert_eq!(c, "nginx:1.28 bye 2");
+
+    let test = sb.ok(h, &["test", "r1"], None);
+    assert!(test.contains("Phase:          Succeeded"), "{test}");
+
+    sb.ok(
+        h,
+        &["rollback", "r1", "1", "--wait", "--timeout", "60s"],
+        None,
+    );
+    let msg = sb.ok(
+        &k,
+        &["get", "cm", "r1-config", "-o", "jsonpath={.data.message}"],
+        None,
+    );
+    assert_eq!(msg, "hello");
+    let history = sb.ok(h, &["history", "r1"], None);
+    for want in ["Install complete", "Upgrade complete", "Rollback to 1"] {
+        assert!(history.contains(want), "{history}");
+    }
+    let statuses = sb.ok(
+        &k,
+        &[
+            "get",
+            "secrets",
+            "-l",
+            "owner=helm",
+            "-o",
+            "jsonpath={.items[*].metadata.labels.status}",
+        ],
+        None,
+    );
+    assert_eq!(statuses, "superseded superseded deployed");
+
+    let out = sb.ok(h, &["uninstall", "r1"], None);
+    assert!(out.contains("uninstalled"), "{out}");
+    let left = sb.ok(&k, &["get", "deploy,svc,cm,secrets", "-o", "name"], None);
+    assert!(
+        !left.contains("r1-") && !left.contains("sh.helm.release"),
+        "{left}"
+    );
+    assert!(sb.ok(h, &["list", "-q"], None).trim().is_empty());
+}
+
+#[test]
+fn helm3_lifecycle() {
+    lifecycle("3");
+}
+
+#[test]
+fn helm4_lifecycle() {
+    lifecycle("4");
+}
+
+fn failures(helm_major: &str) {
+    let sb = Sandbox::start();
+    let h = tool(helm_major);
+    let h: &Path = h.as_path();
+    let app = chart("app");
+    let err = sb.fails(
+        h,
+        &[
+            "install",
+            "slow",
+            &app,
+            "--set",
+            "neverReady=true",
+            "--wait",
+            "--timeout",
+            "3s",
+        ],
+        None,
+    );
+    assert!(!err.is_empty());
+    let list = sb.ok(h, &["list", "--failed"], None);
+    assert!(list.contains("slow") && list.contains("failed"), "{list}");
+    sb.ok(
+        h,
+        &[
+            "install",
+            "t",
+            &app,
+            "--set",
+            "testFails=true",
+            "--wait",
+            "--timeout",
+            "60s",
+        ],
+        None,
+    );
+    let err = sb.fails(h, &["test", "t"], None);
+    assert!(err.to_lowercase().contains("fail"), "{err}");
+    let err = sb.fails(
+        h,
+        &[
+            "install",
+            "hook",
+            &app,
+            "--set",
+            "hookFails=true",
+            "--wait",
+            "--timeout",
+            "60s",
+        ],
+        None,
+    );
+    assert!(err.contains("hook") || err.contains("failed"), "{err}");
+}
+
+#[test]
+fn helm3_reports_failures() {
+    failures("3");
+}
+
+#[test]
+fn helm4_reports_failures() {
+    failures("4");
+}
