@@ -122,11 +122,11 @@ pub fn reconcile(server: &Arc<Server>, kick: &Kick) {
                 {
                     let mut status = json!({"replicas": replicas, "readyReplicas": ready, "availableReplicas": ready,
                         "fullyLabeledReplicas": replicas, "observedGeneration": existing["metadata"]["generation"]});
-                    if ready == 0 {
-                        status.as_object_mut().map(|m| {
-                            m.remove("readyReplicas");
-                            m.remove("availableReplicas");
-                        });
+                    if ready == 0
+                        && let Some(m) = status.as_object_mut()
+                    {
+                        m.remove("readyReplicas");
+                        m.remove("availableReplicas");
                     }
                     if existing["status"] != status {
                         existing["status"] = status;

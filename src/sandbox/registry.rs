@@ -96,8 +96,19 @@ impl ResourceType {
     }
 }
 
-/// The built-in kinds: (group, version, kind, plural, namespaced, short names, status).
-const BUILTIN: &[(&str, &str, &str, &str, bool, &[&str], bool)] = &[
+/// One built-in kind: (group, version, kind, plural, namespaced, short names, status).
+type Builtin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [&'static str],
+    bool,
+);
+
+/// The built-in kinds.
+const BUILTIN: &[Builtin] = &[
     ("", "v1", "Namespace", "namespaces", false, &["ns"], true),
     ("", "v1", "ConfigMap", "configmaps", true, &["cm"], false),
     ("", "v1", "Secret", "secrets", true, &[], false),

@@ -199,6 +199,21 @@ impl Sandbox {
         (code, head.to_string(), body)
     }
 
+    /// A request with a wrong token; returns (status, parsed body).
+    pub fn json_unauth(&self) -> (u16, serde_json::Value) {
+        let (code, _, text) = self.http_auth(
+            "GET",
+            "/api/v1/namespaces",
+            "application/json",
+            "",
+            Some("wrong"),
+        );
+        (
+            code,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// Raw JSON request; returns (status, parsed body).
     pub fn json(
         &self,
