@@ -201,3 +201,92 @@ fn helm3_reports_failures() {
 fn helm4_reports_failures() {
     failures("4");
 }
+
+fn workloads(helm_major: &str) {
+    let sb = Sandbox::start();
+    let h = tool(helm_major);
+    let k = tool("kubectl");
+    let h: &Path = h.as_path();
+    let chart = chart("workloads");
+    sb.ok(
+        h,
+        &["install", "w", &chart, "--wait", "--timeout", "60s"],
+        None,
+    );
+    let got = sb.ok(&k, &["get", "sts/w-db", "ds/w-agent", "pvc/w-data", "svc/w-lb", "job/w-once", "-o",
+        "jsonpath={range .items[*]}{.kind}={.status.readyReplicas}{.status.numberReady}{.status.phase}{.status.loadBalancer.ingress[0].ip}{.status.succeeded}{\"\\n\"}{end}"], None);
+    assert_eq!(
+        got,
+        "StatefulSet=2\nDaemonSet=1\nPersistentVolumeClaim=Bound\nService=127.0.0.1\nJob=1\n"
+    );
+    sb.ok(
+        h,
+        &[
+            "upgrade",
+            "w",
+            &chart,
+            "--set",
+            "replicas=3",
+            "--wait",
+            "--timeout",
+            "60s",
+        ],
+        None,
+    );
+    let ready = sb.ok(
+        &k,
+        &[
+            "get",
+            "sts/w-db",
+            "-o",
+            "jsonpath={.status.readyReplicas}/{.status.observedGeneration}",
+        ],
+        None,
+    );
+    assert_eq!(ready, "3/2");
+    sb.ok(h, &["uninstall", "w", "--wait"], None);
+    let left = sb.ok(
+        &k,
+        &[
+            "get",
+            "sts,ds,pvc,svc,job,sa,role,rolebinding,pdb,hpa,ingress",
+            "-o",
+            "name",
+        ],
+        None,
+    );
+    assert!(!left.contains("w-"), "{left}");
+}
+
+#[test]
+fn helm3_waits_on_every_workload_kind() {
+    workloads("3");
+}
+
+#[test]
+fn helm4_waits_on_every_workload_kind() {
+    workloads("4");
+}
+
+#[test]
+fn never_ready_flag_times_out_waits() {
+    let sb = Sandbox::start_with(&["--never-ready"]);
+    for major in ["3", "4"] {
+        let h = tool(major);
+        let name = format!("w{major}");
+        let err = sb.fails(
+            &h,
+            &[
+                "install",
+                &name,
+                &chart("workloads"),
+                "--wait",
+                "--timeout",
+                "3s",
+            ],
+            None,
+        );
+        assert!(err.contains("INSTALLATION FAILED"), "{err}");
+        sb.ok(&h, &["uninstall", &name], None);
+    }
+}
