@@ -403,3 +403,90 @@ spec:
         None,
     );
 }
+
+#[test]
+fn status_subresource_and_generation() {
+    let sb = Sandbox::start_with(&["--plain-http", "--never-ready"]);
+    let dep = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
+        "spec": {"containers": [{"name": "c", "image": "i"}]}}}});
+    let base = "/apis/apps/v1/namespaces/default/deployments";
+    let (code, v) = sb.json("POST", base, JSON, &dep.to_string());
+    assert_eq!((code, v["metadata"]["generation"].as_i64()), (201, Some(1)));
+    // Status written through the main resource is ignored ...
+    let (_, v) = sb.json(
+        "PATCH",
+        &format!("{base}/d"),
+        "application/merge-patch+json",
+        r#"{"status":{"replicas":7}}"#,
+    );
+    assert_ne!(v["status"]["replicas"], 7);
+    assert_eq!(v["metadata"]["generation"], 1);
+    // ... and through /status it sticks, without bumping generation.
+    let (code, v) = sb.json(
+        "PATCH",
+        &format!("{base}/d/status"),
+        "application/merge-patch+json",
+        r#"{"status":{"replicas":7}}"#,
+    );
+    assert_eq!((code, v["status"]["replicas"].as_i64()), (200, Some(7)));
+    assert_eq!(v["metadata"]["generation"], 1);
+    let (_, v) = sb.json(
+        "PATCH",
+        &format!("{base}/d"),
+        "application/merge-patch+json",
+        r#"{"spec":{"replicas":4}}"#,
+    );
+    assert_eq!(v["metadata"]["generation"], 2);
+    // Patching a missing object is NotFound.
+    let (code, _) = sb.json(
+        "PATCH",
+        &format!("{base}/nope"),
+        "application/strategic-merge-patch+json",
+        "{}",
+    );
+    assert_eq!(code, 404);
+}
+
+#[test]
+fn garbage_collection_by_owner_references() {
+    let sb = Sandbox::start_with(&["--plain-http"]);
+    let ns = "/api/v1/namespaces/default/configmaps";
+    let (_, owner) = sb.json("POST", ns, JSON, &cm("owner", json!({})));
+    let uid = owner["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for name in ["child1", "child2"] {
+        let child = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name,
+            "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid}]}});
+        assert_eq!(sb.json("POST", ns, JSON, &child.to_string()).0, 201);
+    }
+    let orphan_owner =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owner2"}});
+    let (_, o2) = sb.json("POST", ns, JSON, &orphan_owner.to_string());
+    let uid2 = o2["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let kept = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept",
+        "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner2", "uid": uid2}]}});
+    sb.json("POST", ns, JSON, &kept.to_string());
+    assert_eq!(sb.json("DELETE", &format!("{ns}/owner"), JSON, "").0, 200);
+    assert_eq!(sb.json("GET", &format!("{ns}/child1"), JSON, "").0, 404);
+    assert_eq!(sb.json("GET", &format!("{ns}/child2"), JSON, "").0, 404);
+    let (code, _) = sb.json(
+        "DELETE",
+        &format!("{ns}/owner2"),
+        JSON,
+        r#"{"propagationPolicy":"Orphan"}"#,
+    );
+    assert_eq!(code, 200);
+    let (code, v) = sb.json("GET", &format!("{ns}/kept"), JSON, "");
+    assert_eq!(code, 200);
+    assert!(
+        v["metadata"]["ownerReferences"]
+            .as_array()
+            .is_none_or(Vec::is_empty)
+    );
+}
