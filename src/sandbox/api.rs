@@ -316,13 +316,16 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                Ok(b) => {
-                    out.push(b);
-                    i += 2;
+            b'%' => {
+                let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
+                match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
                 }
-                Err(_) => out.push(b'%'),
-            },
+            }
             b => out.push(b),
         }
         i += 1;
@@ -1167,6 +1170,13 @@ pub fn replace(
         return Ok(obj);
     }
     let mut store = lock_store(server)?;
+    // Optimistic concurrency: the object must not have changed since `current` was read.
+    let now_rv = store
+        .get(&rt.storage_key(), ns, name)
+        .map(|o| o["metadata"]["resourceVersion"].clone());
+    if now_rv != Some(current["metadata"]["resourceVersion"].clone()) {
+        return Err(ApiError::conflict(rt, name));
+    }
     let rv = store.bump();
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
     let finished = !obj["metadata"]["deletionTimestamp"].is_null()
@@ -1188,8 +1198,47 @@ pub fn replace(
     Ok(obj)
 }
 
+/// Applies a patch, retrying (as a real server does) when a concurrent write lands
+/// between reading the object and storing the result.
 #[allow(clippy::too_many_arguments)]
 fn patch_object(
+    server: &Server,
+    rt: &ResourceType,
+    ns: &str,
+    name: &str,
+    body: &[u8],
+    ctype: &str,
+    manager: &str,
+    status_sub: bool,
+    params: &Params,
+) -> Result<(u16, Value), ApiError> {
+    let mut last = None;
+    for _ in 0..5 {
+        match patch_once(
+            server, rt, ns, name, body, ctype, manager, status_sub, params,
+        ) {
+            Err(e)
+                if e.reason == "Conflict"
+                    && e.details["causes"].is_null()
+                    && !pins_version(body) =>
+            {
+                last = Some(e);
+            }
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| ApiError::conflict(rt, name)))
+}
+
+/// Whether a patch body names a resourceVersion (then a conflict is the caller's).
+fn pins_version(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .is_some_and(|v| v["metadata"]["resourceVersion"].is_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn patch_once(
     server: &Server,
     rt: &ResourceType,
     ns: &str,
@@ -1230,13 +1279,8 @@ fn patch_object(
                     obj["metadata"]["namespace"] = json!(ns);
                 }
                 obj["metadata"]["name"] = json!(name);
-                let mut created = create(server, rt, ns, obj, manager, params.dry_run())?;
-                apply::set_apply_owner(&mut created, &patch_doc, manager, &rt.api_version());
-                if !params.dry_run() {
-                    let mut store = lock_store(server)?;
-                    store.put(&rt.storage_key(), created.clone(), "MODIFIED");
-                    save(&store)?;
-                }
+                apply::set_apply_owner(&mut obj, &patch_doc, manager, &rt.api_version());
+                let created = create(server, rt, ns, obj, "\u{0}apply", params.dry_run())?;
                 Ok((201, created))
             }
             Some(cur) => {
@@ -1303,7 +1347,7 @@ fn apply_conflict(rt: &ResourceType, name: &str, conflicts: Vec<(String, String)
     let n = conflicts.len();
     let lines: Vec<String> = conflicts
         .iter()
-        .map(|(mgr, field)| format!("conflict with \"{mgr}\": {field}"))
+        .map(|(who, field)| format!("conflict with {who}: {field}"))
         .collect();
     let mut e = ApiError::new(
         409,
@@ -1316,7 +1360,7 @@ fn apply_conflict(rt: &ResourceType, name: &str, conflicts: Vec<(String, String)
     );
     let causes: Vec<Value> = conflicts
         .iter()
-        .map(|(mgr, field)| json!({"reason": "FieldManagerConflict", "message": format!("conflict with \"{mgr}\""), "field": field}))
+        .map(|(who, field)| json!({"reason": "FieldManagerConflict", "message": format!("conflict with {who}"), "field": field}))
         .collect();
     e.details = json!({"name": name, "group": rt.group, "kind": rt.plural, "causes": causes});
     e
@@ -1619,6 +1663,7 @@ mod tests {
             "owner=helm,name=x"
         );
         assert_eq!(percent_decode("a+b%"), "a b%");
+        assert_eq!(percent_decode("%é%4"), "%é%4");
     }
 
     #[test]

@@ -365,7 +365,8 @@ pub fn set_apply_owner(obj: &mut Value, config: &Value, manager: &str, api_versi
 }
 
 /// Server-side apply of `config` by `manager` onto `current`. Returns the merged object
-/// with its managedFields, or the (manager, field) conflicts when not forced.
+/// with its managedFields, or the conflicts when not forced: (`"manager"` or
+/// `"manager" using apiVersion` for Update owners, field path).
 pub fn apply(
     current: &Value,
     config: &Value,
@@ -385,7 +386,12 @@ pub fn apply(
                 continue;
             }
             if get_path(current, p) != get_path(config, p) {
-                conflicts.push((e.manager.clone(), describe(p)));
+                let who = if e.operation == "Update" {
+                    format!("\"{}\" using {}", e.manager, e.api_version)
+                } else {
+                    format!("\"{}\"", e.manager)
+                };
+                conflicts.push((who, describe(p)));
             }
         }
     }
@@ -443,7 +449,7 @@ mod tests {
         let mut obj = cm(json!({"a": "1"}));
         set_apply_owner(&mut obj, &cm(json!({"a": "1"})), "one", "v1");
         let err = apply(&obj, &cm(json!({"a": "2"})), "two", false, "v1").expect_err("conflicts");
-        assert_eq!(err, vec![("one".to_string(), ".data.a".to_string())]);
+        assert_eq!(err, vec![("\"one\"".to_string(), ".data.a".to_string())]);
         let same =
             apply(&obj, &cm(json!({"a": "1"})), "two", false, "v1").expect("same value shares");
         assert_eq!(
