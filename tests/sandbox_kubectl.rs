@@ -282,6 +282,21 @@ fn server_side_apply_ownership_and_conflicts() {
         data, r#"{"a":"2","b":"x"}"#,
         "b is co-owned by bob after his forced apply"
     );
+    // Fields written by client-side apply belong to an Update manager.
+    let d = |v: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\ndata:\n  a: \"{v}\"\n")
+    };
+    sb.ok(&k, &["apply", "-f", "-"], Some(&d("1")));
+    let err = sb.fails(&k, &["apply", "--server-side", "-f", "-"], Some(&d("2")));
+    assert!(
+        err.contains("conflict with \"kubectl-client-side-apply\" using v1: .data.a"),
+        "{err}"
+    );
+    let out = sb.ok(&k, &["apply", "--server-side", "-f", "-"], Some(&d("1")));
+    assert!(
+        out.contains("serverside-applied"),
+        "same value: shared ownership, no conflict"
+    );
 }
 
 #[test]
