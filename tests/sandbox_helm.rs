@@ -290,3 +290,66 @@ fn never_ready_flag_times_out_waits() {
         sb.ok(&h, &["uninstall", &name], None);
     }
 }
+
+fn custom_resources(helm_major: &str) {
+    let sb = Sandbox::start();
+    let h = tool(helm_major);
+    let k = tool("kubectl");
+    let h: &Path = h.as_path();
+    let chart = chart("crd");
+    sb.ok(
+        h,
+        &["install", "c", &chart, "--wait", "--timeout", "60s"],
+        None,
+    );
+    sb.ok(
+        &k,
+        &[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.example.com",
+            "--timeout=20s",
+        ],
+        None,
+    );
+    let size = |sb: &Sandbox| {
+        sb.ok(
+            &k,
+            &["get", "widget", "c-widget", "-o", "jsonpath={.spec.size}"],
+            None,
+        )
+    };
+    assert_eq!(size(&sb), "1");
+    sb.ok(
+        h,
+        &[
+            "upgrade",
+            "c",
+            &chart,
+            "--set",
+            "size=3",
+            "--wait",
+            "--timeout",
+            "60s",
+        ],
+        None,
+    );
+    assert_eq!(size(&sb), "3");
+    sb.ok(h, &["rollback", "c", "1"], None);
+    assert_eq!(size(&sb), "1");
+    sb.ok(h, &["uninstall", "c"], None);
+    let err = sb.fails(&k, &["get", "widget", "c-widget"], None);
+    assert!(err.contains("not found"), "{err}");
+    // Helm keeps CRDs on uninstall, as on a real cluster.
+    sb.ok(&k, &["get", "crd", "widgets.example.com"], None);
+}
+
+#[test]
+fn helm3_installs_crds_and_custom_resources() {
+    custom_resources("3");
+}
+
+#[test]
+fn helm4_installs_crds_and_custom_resources() {
+    custom_resources("4");
+}

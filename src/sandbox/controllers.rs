@@ -35,6 +35,7 @@ pub fn schedule(server: &Server, rt: &ResourceType, obj: &Value) {
             | ("batch", "Job")
             | ("", "Pod" | "PersistentVolumeClaim" | "Service")
             | ("networking.k8s.io", "Ingress")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
     );
     if !handled {
         return;
@@ -229,6 +230,18 @@ pub fn reconcile(server: &Arc<Server>, kick: &Kick) {
             } else {
                 json!({"loadBalancer": {"ingress": [{"ip": "127.0.0.1"}]}})
             }
+        }
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            let versions: Vec<Value> = obj["spec"]["versions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|v| v["storage"].as_bool() == Some(true))
+                .map(|v| v["name"].clone())
+                .collect();
+            json!({"acceptedNames": obj["spec"]["names"], "storedVersions": versions, "conditions": [
+                condition("NamesAccepted", "True", "NoConflicts"),
+                condition("Established", "True", "InitialNamesAccepted")]})
         }
         _ => return,
     };
