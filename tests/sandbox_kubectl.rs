@@ -66,6 +66,11 @@ fn kubectl_apply_get_wait_delete() {
         None,
     );
     assert_eq!(ready, "2/1");
+    // Server-side Tables give kubectl the columns a real cluster shows.
+    let table = sb.ok(&k, &["get", "all"], None);
+    assert!(table.contains("READY   UP-TO-DATE   AVAILABLE"), "{table}");
+    assert!(table.contains("deployment.apps/web   2/2"), "{table}");
+    assert!(table.contains("replicaset.apps/web-"), "{table}");
     // Client-side apply of a change goes through strategic merge patch.
     let changed = DEPLOY.replace("nginx:1", "nginx:2");
     let out = sb.ok(&k, &["apply", "-f", "-"], Some(&changed));

@@ -1,6 +1,6 @@
 //! The one HTTP handler: authentication, fault injection, discovery, and every verb on
 //! every registered kind (get, list, watch, create, update, patch, delete,
-//! deletecollection, the status subresource), with metadata set and errors shaped as a
+//! deletecollection, the status subresource, Tables for kubectl), with metadata set and errors shaped as a
 //! real API server sets and shapes them.
 
 use std::convert::Infallible;
@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use crate::sandbox::registry::{ResourceType, crd_types};
 use crate::sandbox::select::{FieldSelector, LabelSelector};
 use crate::sandbox::store::Change;
-use crate::sandbox::{Server, apply, controllers, patch, protobuf};
+use crate::sandbox::{Server, apply, controllers, patch, protobuf, table};
 
 pub type Body = BoxBody<Bytes, Infallible>;
 
@@ -504,12 +504,13 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
     } else {
         Bytes::new()
     };
+    let is_get = method == Method::GET;
     let result = match (method, name) {
         (Method::GET, Some(name)) => get(&server, &rt, &ns, name),
         (Method::GET, None) => {
             let watch = matches!(params.get("watch"), Some("true") | Some("1"));
             if watch {
-                return watch_response(server.clone(), rt, ns, &params);
+                return watch_response(server.clone(), rt, ns, &params, table::wanted(&accept));
             }
             list(&server, &rt, &ns, &params)
         }
@@ -557,6 +558,20 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
         )),
     };
     match result {
+        Ok((200, v)) if table::wanted(&accept) && is_get => {
+            let items: Vec<Value> = match v["items"].as_array() {
+                Some(items) => items.clone(),
+                None => vec![v.clone()],
+            };
+            let rv = v["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default();
+            let mut t = table::render(&rt.group, &rt.kind, &items, rv);
+            if let Some(c) = v["metadata"]["continue"].as_str() {
+                t["metadata"]["continue"] = json!(c);
+            }
+            json_typed(200, &t, "application/json;as=Table;v=v1;g=meta.k8s.io")
+        }
         Ok((code, v)) => json_response(code, &v),
         Err(e) => error_response(&e),
     }
@@ -1552,7 +1567,22 @@ fn watch_response(
     rt: ResourceType,
     ns: String,
     params: &Params,
+    as_table: bool,
 ) -> Response<Body> {
+    let (group, kind_name) = (rt.group.clone(), rt.kind.clone());
+    let watch_line = move |kind: &str, obj: &Value| {
+        if as_table && kind != "ERROR" && kind != "BOOKMARK" {
+            let rv = obj["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default();
+            watch_line(
+                kind,
+                &table::render(&group, &kind_name, std::slice::from_ref(obj), rv),
+            )
+        } else {
+            watch_line(kind, obj)
+        }
+    };
     let (ls, fs) = match selectors(params) {
         Ok(s) => s,
         Err(e) => return error_response(&e),

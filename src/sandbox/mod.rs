@@ -17,6 +17,7 @@ pub mod protobuf;
 pub mod registry;
 pub mod select;
 pub mod store;
+pub mod table;
 pub mod tls;
 
 use std::net::SocketAddr;

@@ -37,6 +37,21 @@ impl ResourceType {
         format!("{}/{}", self.group, self.plural)
     }
 
+    /// Discovery categories: the kinds `kubectl get all` shows.
+    fn categories(&self) -> Value {
+        let all = matches!(
+            (self.group.as_str(), self.kind.as_str()),
+            ("", "Pod" | "Service")
+                | (
+                    "apps",
+                    "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
+                )
+                | ("batch", "Job" | "CronJob")
+                | ("autoscaling", "HorizontalPodAutoscaler")
+        );
+        if all { json!(["all"]) } else { json!([]) }
+    }
+
     fn verbs() -> Value {
         json!([
             "create",
@@ -59,6 +74,7 @@ impl ResourceType {
             "kind": self.kind,
             "verbs": Self::verbs(),
             "shortNames": self.short_names,
+            "categories": self.categories(),
             "storageVersionHash": "",
         })];
         if self.status {
@@ -81,6 +97,7 @@ impl ResourceType {
             "scope": if self.namespaced { "Namespaced" } else { "Cluster" },
             "singularResource": self.singular,
             "verbs": Self::verbs(),
+            "categories": self.categories(),
         });
         if !self.short_names.is_empty() {
             entry["shortNames"] = json!(self.short_names);
