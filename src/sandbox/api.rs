@@ -1,24 +1,23 @@
 //! The one HTTP handler: authentication, fault injection, discovery, and every verb on
-//! every registered kind (get, list, watch, create, update, patch, delete,
-//! deletecollection, the status subresource, Tables for kubectl), with metadata set and errors shaped as a
-//! real API server sets and shapes them.
+//! every registered kind (get, list, create, update, patch, delete, deletecollection,
+//! the status subresource, Tables for kubectl; watches live in [`super::watch`]), with
+//! metadata set and errors shaped as a real API server sets and shapes them.
 
 use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, combinators::BoxBody};
-use hyper::body::{Frame, Incoming};
+use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
+use crate::sandbox::error::{ApiError, qualified};
 use crate::sandbox::registry::{ResourceType, crd_types};
 use crate::sandbox::select::{FieldSelector, LabelSelector};
 use crate::sandbox::store::Change;
+use crate::sandbox::watch::watch_response;
 use crate::sandbox::{Server, apply, controllers, patch, protobuf, table};
 
 pub type Body = BoxBody<Bytes, Infallible>;
@@ -26,100 +25,15 @@ pub type Body = BoxBody<Bytes, Infallible>;
 /// Largest request body accepted.
 const MAX_BODY: usize = 8 << 20;
 
-/// An API error, rendered as a `Status` object.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
-    pub code: u16,
-    pub reason: &'static str,
-    pub message: String,
-    pub details: Value,
-}
-
-impl ApiError {
-    pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            reason,
-            message: message.into(),
-            details: Value::Null,
-        }
-    }
-    pub fn not_found(rt: &ResourceType, name: &str) -> Self {
-        let mut e = Self::new(
-            404,
-            "NotFound",
-            format!("{} \"{name}\" not found", qualified(rt)),
-        );
-        e.details = json!({"name": name, "group": rt.group, "kind": rt.plural});
-        e
-    }
-    pub fn already_exists(rt: &ResourceType, name: &str) -> Self {
-        let mut e = Self::new(
-            409,
-            "AlreadyExists",
-            format!("{} \"{name}\" already exists", qualified(rt)),
-        );
-        e.details = json!({"name": name, "group": rt.group, "kind": rt.plural});
-        e
-    }
-    pub fn conflict(rt: &ResourceType, name: &str) -> Self {
-        let mut e = Self::new(
-            409,
-            "Conflict",
-            format!(
-                "Operation cannot be fulfilled on {} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
-                qualified(rt)
-            ),
-        );
-        e.details = json!({"name": name, "group": rt.group, "kind": rt.plural});
-        e
-    }
-    pub fn bad_request(msg: impl Into<String>) -> Self {
-        Self::new(400, "BadRequest", msg)
-    }
-    pub fn invalid(rt: &ResourceType, name: &str, causes: Vec<(String, String)>) -> Self {
-        let text: Vec<String> = causes.iter().map(|(f, m)| format!("{f}: {m}")).collect();
-        let mut e = Self::new(
-            422,
-            "Invalid",
-            format!("{} \"{name}\" is invalid: {}", rt.kind, text.join(", ")),
-        );
-        let causes: Vec<Value> = causes
-            .into_iter()
-            .map(|(f, m)| json!({"reason": "FieldValueInvalid", "message": m, "field": f}))
-            .collect();
-        e.details = json!({"name": name, "group": rt.group, "kind": rt.kind, "causes": causes});
-        e
-    }
-    fn status(&self) -> Value {
-        let mut s = json!({
-            "kind": "Status", "apiVersion": "v1", "metadata": {},
-            "status": "Failure", "message": self.message, "reason": self.reason, "code": self.code,
-        });
-        if !self.details.is_null() {
-            s["details"] = self.details.clone();
-        }
-        s
-    }
-}
-
-fn qualified(rt: &ResourceType) -> String {
-    if rt.group.is_empty() {
-        rt.plural.clone()
-    } else {
-        format!("{}.{}", rt.plural, rt.group)
-    }
-}
-
-fn full(bytes: impl Into<Bytes>) -> Body {
+pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into()).boxed()
 }
 
-fn json_response(code: u16, v: &Value) -> Response<Body> {
+pub(crate) fn json_response(code: u16, v: &Value) -> Response<Body> {
     json_typed(code, v, "application/json")
 }
 
-fn json_typed(code: u16, v: &Value, ctype: &str) -> Response<Body> {
+pub(crate) fn json_typed(code: u16, v: &Value, ctype: &str) -> Response<Body> {
     let mut r = Response::new(full(v.to_string()));
     *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let Ok(h) = ctype.parse() {
@@ -128,7 +42,7 @@ fn json_typed(code: u16, v: &Value, ctype: &str) -> Response<Body> {
     r
 }
 
-fn error_response(e: &ApiError) -> Response<Body> {
+pub(crate) fn error_response(e: &ApiError) -> Response<Body> {
     json_response(e.code, &e.status())
 }
 
@@ -698,16 +612,7 @@ fn check_strict(rt: &ResourceType, obj: &Value, params: &Params) -> Result<(), A
     }
 }
 
-impl ApiError {
-    fn with_name(mut self, name: &str) -> Self {
-        if self.details.is_null() && !name.is_empty() {
-            self.details = json!({"name": name});
-        }
-        self
-    }
-}
-
-fn lock_store(
+pub(crate) fn lock_store(
     server: &Server,
 ) -> Result<std::sync::MutexGuard<'_, crate::sandbox::store::Store>, ApiError> {
     server
@@ -716,7 +621,7 @@ fn lock_store(
         .map_err(|_| ApiError::new(500, "InternalError", "store lock poisoned"))
 }
 
-fn with_type(rt: &ResourceType, mut v: Value) -> Value {
+pub(crate) fn with_type(rt: &ResourceType, mut v: Value) -> Value {
     v["apiVersion"] = json!(rt.api_version());
     v["kind"] = json!(rt.kind);
     v
@@ -736,7 +641,7 @@ pub fn get(
         .ok_or_else(|| ApiError::not_found(rt, name))
 }
 
-fn selectors(params: &Params) -> Result<(LabelSelector, FieldSelector), ApiError> {
+pub(crate) fn selectors(params: &Params) -> Result<(LabelSelector, FieldSelector), ApiError> {
     let ls = LabelSelector::parse(params.get("labelSelector").unwrap_or_default())
         .map_err(ApiError::bad_request)?;
     let fs = FieldSelector::parse(params.get("fieldSelector").unwrap_or_default())
@@ -744,7 +649,7 @@ fn selectors(params: &Params) -> Result<(LabelSelector, FieldSelector), ApiError
     Ok((ls, fs))
 }
 
-fn matches(obj: &Value, ns: &str, ls: &LabelSelector, fs: &FieldSelector) -> bool {
+pub(crate) fn matches(obj: &Value, ns: &str, ls: &LabelSelector, fs: &FieldSelector) -> bool {
     (ns.is_empty() || obj["metadata"]["namespace"].as_str() == Some(ns))
         && ls.matches(&obj["metadata"]["labels"])
         && fs.matches(obj)
@@ -1538,148 +1443,6 @@ fn delete_collection(
         200,
         json!({"kind": format!("{}List", rt.kind), "apiVersion": rt.api_version(), "metadata": {}, "items": items}),
     ))
-}
-
-/// A streamed body fed by a channel.
-struct ChannelBody {
-    rx: mpsc::Receiver<Bytes>,
-}
-
-impl hyper::body::Body for ChannelBody {
-    type Data = Bytes;
-    type Error = Infallible;
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        self.rx.poll_recv(cx).map(|o| o.map(|b| Ok(Frame::data(b))))
-    }
-}
-
-fn watch_line(kind: &str, obj: &Value) -> Bytes {
-    let mut line = json!({"type": kind, "object": obj}).to_string();
-    line.push('\n');
-    Bytes::from(line)
-}
-
-fn watch_response(
-    server: Arc<Server>,
-    rt: ResourceType,
-    ns: String,
-    params: &Params,
-    as_table: bool,
-) -> Response<Body> {
-    let (group, kind_name) = (rt.group.clone(), rt.kind.clone());
-    let watch_line = move |kind: &str, obj: &Value| {
-        if as_table && kind != "ERROR" && kind != "BOOKMARK" {
-            let rv = obj["metadata"]["resourceVersion"]
-                .as_str()
-                .unwrap_or_default();
-            watch_line(
-                kind,
-                &table::render(&group, &kind_name, std::slice::from_ref(obj), rv),
-            )
-        } else {
-            watch_line(kind, obj)
-        }
-    };
-    let (ls, fs) = match selectors(params) {
-        Ok(s) => s,
-        Err(e) => return error_response(&e),
-    };
-    let timeout = params
-        .get("timeoutSeconds")
-        .and_then(|t| t.parse::<u64>().ok())
-        .unwrap_or(1800)
-        .min(3600);
-    let send_initial = params.get("sendInitialEvents") == Some("true");
-    let from: Option<u64> = params
-        .get("resourceVersion")
-        .and_then(|r| r.parse().ok())
-        .filter(|r| *r > 0);
-    let mut live = server.events.subscribe();
-    let key = rt.storage_key();
-    let mut initial = Vec::new();
-    let mut last_rv = 0u64;
-    {
-        let Ok(store) = server.store.lock() else {
-            return error_response(&ApiError::new(500, "InternalError", "store lock poisoned"));
-        };
-        last_rv = last_rv.max(store.rv);
-        match from {
-            Some(rv) if !send_initial => {
-                if rv < store.oldest_logged() {
-                    let gone = ApiError::new(
-                        410,
-                        "Expired",
-                        format!("too old resource version: {rv} ({})", store.oldest_logged()),
-                    );
-                    initial.push(watch_line("ERROR", &gone.status()));
-                } else {
-                    for c in store.log.iter().filter(|c| c.rv > rv && c.key == key) {
-                        if matches(&c.object, &ns, &ls, &fs) {
-                            initial.push(watch_line(c.kind, &with_type(&rt, c.object.clone())));
-                        }
-                    }
-                }
-            }
-            _ => {
-                if let Some(bucket) = store.objects.get(&key) {
-                    for obj in bucket.values() {
-                        if matches(obj, &ns, &ls, &fs) {
-                            initial.push(watch_line("ADDED", &with_type(&rt, obj.clone())));
-                        }
-                    }
-                }
-                if send_initial {
-                    let bookmark = json!({"apiVersion": rt.api_version(), "kind": rt.kind, "metadata": {
-                        "resourceVersion": store.rv.to_string(),
-                        "annotations": {"k8s.io/initial-events-end": "true"}}});
-                    initial.push(watch_line("BOOKMARK", &bookmark));
-                }
-            }
-        }
-    }
-    let (tx, rx) = mpsc::channel::<Bytes>(256);
-    tokio::spawn(async move {
-        for line in initial {
-            if tx.send(line).await.is_err() {
-                return;
-            }
-        }
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
-        loop {
-            let next = tokio::time::timeout_at(deadline, live.recv()).await;
-            let change = match next {
-                Err(_) => return,
-                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
-                Ok(Err(_)) => return,
-                Ok(Ok(c)) => c,
-            };
-            if change.key != key || change.rv <= last_rv {
-                continue;
-            }
-            if !matches(&change.object, &ns, &ls, &fs) {
-                continue;
-            }
-            if tx
-                .send(watch_line(
-                    change.kind,
-                    &with_type(&rt, change.object.clone()),
-                ))
-                .await
-                .is_err()
-            {
-                return;
-            }
-        }
-    });
-    let body = ChannelBody { rx }.boxed();
-    let mut r = Response::new(body);
-    if let Ok(h) = "application/json".parse() {
-        r.headers_mut().insert("content-type", h);
-    }
-    r
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 //!
 //! Shape: one generic server. [`registry`] lists the served kinds (built-in and from
 //! CRDs); [`store`] keeps objects as JSON; [`api`] is the single handler for every kind
-//! and verb; [`patch`] implements the patch formats; [`controllers`] fakes the status a
+//! and verb, with [`watch`] for streamed watches, [`error`] for `Status` errors,
+//! [`table`] for kubectl's Tables, [`apply`] for server-side apply and [`protobuf`] for
+//! the protobuf bodies typed clients send; [`patch`] implements the patch formats; [`controllers`] fakes the status a
 //! real cluster's controllers would write; [`select`] parses selectors; [`tls`] makes
 //! the CA, the serving certificate and the kubeconfig. Nothing here reaches a network
 //! beyond 127.0.0.1.
@@ -12,6 +14,7 @@
 pub mod api;
 pub mod apply;
 pub mod controllers;
+pub mod error;
 pub mod patch;
 pub mod protobuf;
 pub mod registry;
@@ -19,6 +22,7 @@ pub mod select;
 pub mod store;
 pub mod table;
 pub mod tls;
+pub mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
