@@ -190,6 +190,38 @@ fn failures(helm_major: &str) {
         None,
     );
     assert!(err.contains("hook") || err.contains("failed"), "{err}");
+    // An upgrade that never becomes ready rolls back with --atomic (Helm 4: --rollback-on-failure).
+    let atomic = if helm_major == "3" {
+        "--atomic"
+    } else {
+        "--rollback-on-failure"
+    };
+    sb.fails(
+        h,
+        &[
+            "upgrade",
+            "t",
+            &app,
+            "--set",
+            "neverReady=true",
+            "--set",
+            "message=new",
+            atomic,
+            "--wait",
+            "--timeout",
+            "3s",
+        ],
+        None,
+    );
+    let k = tool("kubectl");
+    let msg = sb.ok(
+        &k,
+        &["get", "cm", "t-config", "-o", "jsonpath={.data.message}"],
+        None,
+    );
+    assert_eq!(msg, "hello", "rolled back to the first release");
+    let history = sb.ok(h, &["history", "t"], None);
+    assert!(history.contains("Rollback to 1"), "{history}");
 }
 
 #[test]

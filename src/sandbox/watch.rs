@@ -133,7 +133,8 @@ pub fn watch_response(
             let next = tokio::time::timeout_at(deadline, live.recv()).await;
             let change = match next {
                 Err(_) => return,
-                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+                // A watcher that fell behind is closed, as a real server closes a slow watch;
+                // the client re-lists and watches again.
                 Ok(Err(_)) => return,
                 Ok(Ok(c)) => c,
             };
