@@ -369,3 +369,20 @@ spec:
     );
     assert_eq!(size, "3");
 }
+
+#[test]
+fn faults_switch_per_test_over_https() {
+    let sb = Sandbox::start();
+    let k = tool("kubectl");
+    sb.faults(r#"{"conflictRate": 1.0, "budget": 1}"#);
+    let err = sb.fails(&k, &["create", "configmap", "f"], None);
+    assert!(err.contains("conflict injected"), "{err}");
+    sb.ok(&k, &["create", "configmap", "f"], None);
+    sb.faults(r#"{"latencyMs": 200}"#);
+    let t = std::time::Instant::now();
+    sb.ok(&k, &["get", "configmap", "f"], None);
+    assert!(t.elapsed() >= std::time::Duration::from_millis(200));
+    let state = sb.ok(&k, &["get", "--raw", "/sandbox/faults"], None);
+    assert!(state.contains("\"latencyMs\":200"), "{state}");
+    sb.faults("{}");
+}

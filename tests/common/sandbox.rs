@@ -126,6 +126,16 @@ impl Sandbox {
         child.wait_with_output().expect("output collected")
     }
 
+    /// Switches fault injection (see docs/sandbox.md), over HTTPS through kubectl.
+    pub fn faults(&self, settings: &str) {
+        let k = tool("kubectl");
+        self.ok(
+            &k,
+            &["create", "--raw", "/sandbox/faults", "-f", "-"],
+            Some(settings),
+        );
+    }
+
     /// Runs and requires success; returns stdout.
     pub fn ok(&self, tool: &Path, args: &[&str], input: Option<&str>) -> String {
         let out = self.run(tool, args, input);
