@@ -129,6 +129,8 @@ fn errors_are_status_objects() {
         (code, v["message"].as_str()),
         (404, Some("namespaces \"missing\" not found"))
     );
+    let (code, v) = sb.json("DELETE", "/api/v1/namespaces/default", JSON, "");
+    assert_eq!((code, v["reason"].as_str()), (403, Some("Forbidden")));
     // Stale resourceVersion on update.
     let stale = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "resourceVersion": "1"}, "data": {}}).to_string();
     let (code, v) = sb.json(

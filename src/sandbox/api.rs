@@ -1305,6 +1305,18 @@ pub fn delete(
         || opts["dryRun"]
             .as_array()
             .is_some_and(|a| a.iter().any(|v| v == "All"));
+    if rt.group.is_empty()
+        && rt.kind == "Namespace"
+        && matches!(name, "default" | "kube-system" | "kube-public")
+    {
+        let mut e = ApiError::new(
+            403,
+            "Forbidden",
+            format!("namespaces \"{name}\" is forbidden: this namespace may not be deleted"),
+        );
+        e.details = json!({"name": name, "kind": "namespaces"});
+        return Err(e);
+    }
     let mut store = lock_store(server)?;
     let Some(obj) = store.get(&rt.storage_key(), ns, name).cloned() else {
         return Err(ApiError::not_found(rt, name));
