@@ -9,7 +9,8 @@ use charter::sandbox::{Config, start};
 
 const USAGE: &str = "usage: charter-sandbox [--port N] [--plain-http] [--data-dir DIR] [--kubeconfig FILE] [--ready-delay-ms N] [--never-ready] [--log-requests]";
 
-fn parse(args: &[String]) -> Result<Config, String> {
+/// Parses the flags; `Ok(None)` means help was asked for.
+fn parse(args: &[String]) -> Result<Option<Config>, String> {
     let mut config = Config::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -35,19 +36,23 @@ fn parse(args: &[String]) -> Result<Config, String> {
                     .map_err(|_| "--ready-delay-ms must be a number".to_string())?;
                 config.ready_delay = Duration::from_millis(ms);
             }
-            "-h" | "--help" => return Err(USAGE.to_string()),
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
-    Ok(config)
+    Ok(Some(config))
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match parse(&args) {
-        Ok(c) => c,
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("Error: {e}");
             return ExitCode::from(2);
         }
     };
@@ -62,6 +67,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let temp_kubeconfig = config.kubeconfig.is_none() && config.data_dir.is_none();
     runtime.block_on(async {
         let running = match start(config).await {
             Ok(r) => r,
@@ -85,6 +91,10 @@ fn main() -> ExitCode {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
+        }
+        // A kubeconfig the sandbox chose to put in the temp dir goes with it.
+        if temp_kubeconfig {
+            let _ = std::fs::remove_file(&running.kubeconfig_path);
         }
         ExitCode::SUCCESS
     })
