@@ -117,6 +117,44 @@ fn lifecycle(helm_major: &str) {
     );
     assert_eq!(statuses, "superseded superseded deployed");
 
+    // A forced upgrade replaces objects (PUT); the Service keeps its cluster IP.
+    let ip = sb.ok(
+        &k,
+        &["get", "svc", "r1-web", "-o", "jsonpath={.spec.clusterIP}"],
+        None,
+    );
+    let force: &[&str] = if helm_major == "3" {
+        &["--force"]
+    } else {
+        &["--force-replace", "--server-side=false"]
+    };
+    let mut args = vec![
+        "upgrade",
+        "r1",
+        app.as_str(),
+        "--set",
+        "message=forced",
+        "--wait",
+        "--timeout",
+        "60s",
+    ];
+    args.extend_from_slice(force);
+    sb.ok(h, &args, None);
+    let msg = sb.ok(
+        &k,
+        &["get", "cm", "r1-config", "-o", "jsonpath={.data.message}"],
+        None,
+    );
+    assert_eq!(msg, "forced");
+    assert_eq!(
+        sb.ok(
+            &k,
+            &["get", "svc", "r1-web", "-o", "jsonpath={.spec.clusterIP}"],
+            None
+        ),
+        ip
+    );
+
     let out = sb.ok(h, &["uninstall", "r1"], None);
     assert!(out.contains("uninstalled"), "{out}");
     let left = sb.ok(&k, &["get", "deploy,svc,cm,secrets", "-o", "name"], None);

@@ -1043,6 +1043,15 @@ pub fn replace(
     ] {
         obj["metadata"][k] = current["metadata"][k].clone();
     }
+    // A Service keeps its allocated cluster IP when a replacement leaves it out.
+    if rt.group.is_empty() && rt.kind == "Service" && obj["spec"]["clusterIP"].is_null() {
+        for k in ["clusterIP", "clusterIPs"] {
+            if !current["spec"][k].is_null() {
+                obj["spec"][k] = current["spec"][k].clone();
+            }
+        }
+    }
+    defaults(rt, &mut obj);
     if !current["metadata"]["deletionTimestamp"].is_null() {
         obj["metadata"]["deletionTimestamp"] = current["metadata"]["deletionTimestamp"].clone();
     }
