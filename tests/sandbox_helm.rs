@@ -85,8 +85,9 @@ fn lifecycle(helm_major: &str) {
     let c = sb.ok(&k, &["get", "deploy", "r1-web", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value} {.metadata.generation}"], None);
     assert_eq!(c, "nginx:1.28 bye 2");
 
-    let test = sb.ok(h, &["test", "r1"], None);
+    let test = sb.ok(h, &["test", "r1", "--logs"], None);
     assert!(test.contains("Phase:          Succeeded"), "{test}");
+    assert!(test.contains("POD LOGS: r1-test"), "{test}");
 
     sb.ok(
         h,

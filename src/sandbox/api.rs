@@ -396,6 +396,24 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
         .get("fieldManager")
         .map(str::to_string)
         .unwrap_or(default_manager);
+    // Pods run nothing, so their logs are empty (`helm test --logs`, `kubectl logs`).
+    if sub == Some("log")
+        && rt.group.is_empty()
+        && rt.kind == "Pod"
+        && req.method() == Method::GET
+        && let Some(name) = name
+    {
+        return match get(&server, &rt, &ns, name) {
+            Ok(_) => {
+                let mut r = Response::new(full(""));
+                if let Ok(h) = "text/plain".parse() {
+                    r.headers_mut().insert("content-type", h);
+                }
+                r
+            }
+            Err(e) => error_response(&e),
+        };
+    }
     if let Some(s) = sub
         && (s != "status" || !rt.status)
     {

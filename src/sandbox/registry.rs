@@ -86,7 +86,17 @@ impl ResourceType {
                 "verbs": ["get", "patch", "update"],
             }));
         }
+        if self.is_pod() {
+            out.push(
+                json!({"name": "pods/log", "singularName": "", "namespaced": true,
+                "kind": "Pod", "verbs": ["get"]}),
+            );
+        }
         out
+    }
+
+    fn is_pod(&self) -> bool {
+        self.group.is_empty() && self.kind == "Pod"
     }
 
     /// Entry in an aggregated `APIGroupDiscovery` version.
@@ -108,6 +118,12 @@ impl ResourceType {
                 "responseKind": {"group": self.group, "version": self.version, "kind": self.kind},
                 "verbs": ["get", "patch", "update"],
             }]);
+        }
+        if self.is_pod()
+            && let Some(subs) = entry["subresources"].as_array_mut()
+        {
+            subs.push(json!({"subresource": "log",
+                "responseKind": {"group": "", "version": "v1", "kind": "Pod"}, "verbs": ["get"]}));
         }
         entry
     }
