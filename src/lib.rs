@@ -11,18 +11,28 @@
 //! |---|---|
 //! | [`cli`] | clap definitions: the command tree and global flags, shaped like Helm's |
 //! | [`commands`] | one thin file per verb: settings in, one action, output out |
+//! | [`settings`] | environment and kubeconfig settings, in one documented place |
+//! | [`actions`] | one function per operation (`render`, `template`) |
+//! | [`render`] | Helm's render: template context, Sprig and Helm functions, manifest order |
+//! | [`chart`] | the chart model and loader (directories, archives, `.helmignore`) |
+//! | [`values`] | `-f`/`--set` merging, coalescing, dependencies, schema validation |
 //! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
 //! | [`yaml`] | Helm-exact YAML: go-yaml v2 scalar rules on read, go-yaml's style on write |
 //! | [`printer`], [`diagnostics`] | all output: data to stdout, status and errors to stderr |
 //!
 //! Start reading at [`main`], then `commands/`.
 
+pub mod actions;
+pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod diagnostics;
 pub mod gotmpl;
 pub mod printer;
+pub mod render;
 pub mod sandbox;
+pub mod settings;
+pub mod values;
 pub mod yaml;
 
 use std::process::ExitCode;
@@ -40,6 +50,10 @@ pub fn main() -> ExitCode {
         debug: cli.global.debug || std::env::var_os("HELM_DEBUG").is_some_and(|v| v == "true"),
     };
     let result = match &cli.command {
+        Command::Lint(args) => commands::lint::run(args, &cli.global, &printer),
+        Command::Show(args) => commands::show::run(args, &printer),
+        Command::Template(args) => commands::template::run(args, &cli.global, &printer),
+
         Command::Version(args) => commands::version::run(args, &printer),
     };
     match result {

@@ -14,10 +14,10 @@ impl Printer {
     /// Writes data (the command's result) to stdout.
     pub fn data(&self, text: &str) {
         let mut out = io::stdout().lock();
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
+            && e.kind() == io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
         }
     }
 

@@ -43,6 +43,14 @@ pub struct GlobalArgs {
 /// The command tree (Helm's names and aliases).
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// examine a chart for possible issues
+    Lint(crate::commands::lint::LintArgs),
+    /// show information of a chart
+    #[command(alias = "inspect")]
+    Show(crate::commands::show::ShowArgs),
+    /// locally render templates
+    Template(Box<crate::commands::template::TemplateArgs>),
+
     /// print the client version information
     Version(crate::commands::version::VersionArgs),
 }

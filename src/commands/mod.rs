@@ -1,3 +1,7 @@
 //! One thin file per verb: typed settings in, one call into `actions`, output out.
 
+pub mod lint;
+pub mod show;
+pub mod template;
+
 pub mod version;

@@ -17,6 +17,98 @@ use std::sync::Arc;
 /// A map with string keys, iterated in Go's sorted key order.
 pub type Map = BTreeMap<String, Value>;
 
+/// A map that every holder shares, like a Go map: Sprig's `set`, `unset` and
+/// `merge` change it in place and every reference sees the change.
+///
+/// Reads go through `Deref`. Writes go through [`MapCell::mutate`], which only
+/// Sprig's mutating functions call, during one single-threaded template
+/// execution; the executor never holds a borrow of a map across a function call
+/// (`range` iterates over a snapshot), and a render deep-copies its values first
+/// ([`Value::deep_copy`]), so a mutation never reaches a chart's stored defaults
+/// or another thread. `Arc::make_mut` on a `MapCell` stays copy-on-write for the
+/// rest of charter.
+pub struct MapCell {
+    map: std::cell::UnsafeCell<Map>,
+    /// A named Go map type (`chartutil.Values`), or `None` for `map[string]interface {}`.
+    go_type: Option<&'static str>,
+}
+
+// SAFETY: a MapCell is only mutated through `mutate`, whose callers guarantee
+// that no other thread reads it at the same time (see the type's documentation).
+unsafe impl Sync for MapCell {}
+
+impl MapCell {
+    pub fn new(m: Map) -> MapCell {
+        MapCell {
+            map: std::cell::UnsafeCell::new(m),
+            go_type: None,
+        }
+    }
+
+    /// A map of a named Go map type, such as Helm's `chartutil.Values`.
+    pub fn named(m: Map, go_type: &'static str) -> MapCell {
+        MapCell {
+            map: std::cell::UnsafeCell::new(m),
+            go_type: Some(go_type),
+        }
+    }
+
+    /// The named Go type, if any.
+    pub fn go_type(&self) -> Option<&'static str> {
+        self.go_type
+    }
+
+    pub fn into_inner(self) -> Map {
+        self.map.into_inner()
+    }
+
+    /// Changes the map in place for every holder.
+    ///
+    /// # Safety
+    /// No reference into this map may be alive during the call, and no other
+    /// thread may use the map concurrently.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn mutate(&self) -> &mut Map {
+        // SAFETY: guaranteed by the caller.
+        unsafe { &mut *self.map.get() }
+    }
+}
+
+impl std::ops::Deref for MapCell {
+    type Target = Map;
+    fn deref(&self) -> &Map {
+        // SAFETY: writes happen only through `mutate`, never while a read borrow lives.
+        unsafe { &*self.map.get() }
+    }
+}
+
+impl std::ops::DerefMut for MapCell {
+    fn deref_mut(&mut self) -> &mut Map {
+        self.map.get_mut()
+    }
+}
+
+impl Clone for MapCell {
+    fn clone(&self) -> MapCell {
+        MapCell {
+            map: std::cell::UnsafeCell::new((**self).clone()),
+            go_type: self.go_type,
+        }
+    }
+}
+
+impl PartialEq for MapCell {
+    fn eq(&self, other: &MapCell) -> bool {
+        **self == **other
+    }
+}
+
+impl fmt::Debug for MapCell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 /// One Go value as a template sees it.
 #[derive(Clone, Default)]
 pub enum Value {
@@ -33,8 +125,8 @@ pub enum Value {
     Bytes(Arc<[u8]>),
     /// Go `[]interface{}` (or another slice type; see `Value::List` helpers).
     List(Arc<Vec<Value>>),
-    /// Go `map[string]interface{}`.
-    Map(Arc<Map>),
+    /// Go `map[string]interface{}`: shared by reference, as Go maps are.
+    Map(Arc<MapCell>),
     /// A Go struct or named type with fields and methods.
     Object(Arc<dyn Object>),
 }
@@ -62,6 +154,12 @@ pub trait Object: Send + Sync {
     }
     /// The text Go's `%v` prints for this value.
     fn format(&self) -> String;
+    /// The text of the type's `String` method, which the template printer uses
+    /// for an addressable value (e.g. `.Capabilities.KubeVersion` prints `v1.32.0`).
+    fn stringer(&self) -> Option<String> {
+        None
+    }
+
     /// Go's truthiness: structs are always true; a nil pointer is false.
     fn truthy(&self) -> bool {
         true
@@ -88,7 +186,7 @@ impl Value {
     }
 
     pub fn map(m: Map) -> Value {
-        Value::Map(Arc::new(m))
+        Value::Map(Arc::new(MapCell::new(m)))
     }
 
     pub fn object(o: impl Object + 'static) -> Value {
@@ -110,6 +208,22 @@ impl Value {
         match self {
             Value::Map(m) => Some(m),
             _ => None,
+        }
+    }
+
+    /// A copy that shares no map or list with the original, so that in-place
+    /// map changes during a render stay in that render.
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::Map(m) => Value::Map(Arc::new(MapCell {
+                map: std::cell::UnsafeCell::new(
+                    m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect(),
+                ),
+                go_type: m.go_type(),
+            })),
+
+            Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
+            other => other.clone(),
         }
     }
 
@@ -146,7 +260,7 @@ impl Value {
             Value::String(_) => "string",
             Value::Bytes(_) => "[]uint8",
             Value::List(_) => "[]interface {}",
-            Value::Map(_) => "map[string]interface {}",
+            Value::Map(m) => m.go_type().unwrap_or("map[string]interface {}"),
             Value::Object(o) => o.type_name(),
         }
     }
@@ -297,3 +411,166 @@ pub trait FuncCtx {
 
 /// A template function: arguments in, one value or an error out.
 pub type Func = Arc<dyn Fn(&mut dyn FuncCtx, &[Value]) -> Result<Value, FuncError> + Send + Sync>;
+
+/// Go's `%v` formatting of a value (`fmt.Sprint` of one operand).
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("<nil>"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => f.write_str(&format_float(*x)),
+            Value::String(s) => f.write_str(s),
+            Value::Bytes(b) => {
+                f.write_str("[")?;
+                for (i, byte) in b.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{byte}")?;
+                }
+                f.write_str("]")
+            }
+            Value::List(l) => {
+                f.write_str("[")?;
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(m) => {
+                f.write_str("map[")?;
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write!(f, "{k}:{v}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Object(o) => f.write_str(&o.format()),
+        }
+    }
+}
+
+/// Go's `%v` for a float64: strconv's shortest `'g'` form, which switches to an
+/// exponent when the decimal exponent is below -4 or at least 6 (`1e+06`).
+pub fn format_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let (neg, digits, exp) = shortest_digits(x);
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if !(-4..6).contains(&exp) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let e = exp.unsigned_abs();
+        if e < 10 {
+            out.push('0');
+        }
+        out.push_str(&e.to_string());
+    } else {
+        push_fixed(&mut out, &digits, exp);
+    }
+    out
+}
+
+/// Writes `digits` (d.ddd × 10^exp) in plain decimal notation.
+pub fn push_fixed(out: &mut String, digits: &str, exp: i32) {
+    if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else {
+        let point = exp as usize + 1;
+        if digits.len() <= point {
+            out.push_str(digits);
+            for _ in digits.len()..point {
+                out.push('0');
+            }
+        } else {
+            out.push_str(&digits[..point]);
+            out.push('.');
+            out.push_str(&digits[point..]);
+        }
+    }
+}
+
+/// The shortest decimal digits that round-trip `x`, and the decimal exponent of the
+/// first digit: `1234.5` → (false, "12345", 3).
+pub fn shortest_digits(x: f64) -> (bool, String, i32) {
+    let s = format!("{:e}", x.abs());
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    (
+        x.is_sign_negative(),
+        digits.to_string(),
+        exp.parse().unwrap_or(0),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_go() {
+        let cases = [
+            (1000000.0, "1e+06"),
+            (100000.0, "100000"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (1.5, "1.5"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (8080.0, "8080"),
+            (1e21, "1e+21"),
+            (1.0e100, "1e+100"),
+            (0.1, "0.1"),
+            (3.0, "3"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(format_float(x), want, "{x}");
+        }
+    }
+
+    #[test]
+    fn containers_print_like_go() {
+        let mut m = Map::new();
+        m.insert("b".into(), Value::Int(2));
+        m.insert("a".into(), Value::list(vec![Value::str("x"), Value::Nil]));
+        assert_eq!(Value::map(m).to_string(), "map[a:[x <nil>] b:2]");
+        assert_eq!(Value::list(vec![]).to_string(), "[]");
+        assert_eq!(Value::map(Map::new()).to_string(), "map[]");
+    }
+}

@@ -1,0 +1,258 @@
+//! The render path shared by `template` (and later `install`/`upgrade`): locate and
+//! load the chart, merge the user's values, process dependencies, validate, render,
+//! and split the result into manifests, hooks and notes, in Helm's order and with
+//! Helm's errors at each step.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+use anyhow::{Context, Result, anyhow, bail};
+use regex::Regex;
+
+use crate::chart::{self, Chart};
+use crate::gotmpl::Map;
+use crate::render::context::{Capabilities, KubeVersion, ReleaseInfo};
+use crate::render::engine::{self, RenderInput};
+use crate::render::funcs::FuncOptions;
+use crate::render::manifest::{self, Hook, INSTALL_ORDER, Manifest};
+use crate::values::{self, ValueOptions};
+
+/// Everything a render needs besides the chart.
+#[derive(Clone, Default)]
+pub struct RenderOptions {
+    pub release_name: String,
+    pub namespace: String,
+    pub revision: i64,
+    pub is_upgrade: bool,
+    pub values: ValueOptions,
+    pub kube_version: Option<KubeVersion>,
+    pub api_versions: Vec<String>,
+    pub skip_schema_validation: bool,
+    /// Include the NOTES.txt of subcharts too (`--render-subchart-notes`).
+    pub subchart_notes: bool,
+    pub funcs: FuncOptions,
+}
+
+/// A rendered chart, ready to print or apply.
+pub struct Rendered {
+    pub chart: Chart,
+    /// The values the user supplied (what Helm stores as the release's `config`).
+    pub user_values: Map,
+    /// The coalesced values the templates saw.
+    pub values: Map,
+    pub manifests: Vec<Manifest>,
+    pub hooks: Vec<Hook>,
+    pub notes: String,
+    /// Files under `crds/` of the chart and its subcharts: (path, content).
+    pub crds: Vec<(String, String)>,
+}
+
+/// A render that failed after the templates ran: Helm still shows the raw output.
+#[derive(Debug, thiserror::Error)]
+#[error("{source}")]
+pub struct ManifestFailure {
+    pub source: manifest::ManifestError,
+    /// The rendered files, as Helm prints them with `--debug`.
+    pub raw: String,
+}
+
+static RELEASE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+        .expect("static regex")
+});
+
+/// Helm's `ValidateReleaseName`.
+pub fn validate_release_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        bail!("release name {name:?}: no name provided");
+    }
+    if name.len() > 53 || !RELEASE_NAME.is_match(name) {
+        bail!(
+            "release name {name:?}: invalid release name, must match regex {} and the length must not be longer than 53",
+            RELEASE_NAME.as_str()
+        );
+    }
+    Ok(())
+}
+
+/// Helm's `TemplateName`: `--name-template` rendered with the template functions.
+pub fn name_from_template(text: &str) -> Result<String> {
+    let mut t = crate::gotmpl::Template::new("name-template");
+    t.add_funcs(
+        crate::render::sprig::functions()
+            .into_iter()
+            .map(|(n, f)| (n.to_string(), f)),
+    );
+    t.parse("name-template", text).map_err(|e| anyhow!("{e}"))?;
+    t.execute("name-template", &crate::gotmpl::Value::Nil)
+        .map_err(|e| anyhow!("{e}"))
+}
+
+/// Helm's `LocateChart` for local charts: an existing path, made absolute.
+pub fn locate_chart(name: &str) -> Result<PathBuf> {
+    let name = name.trim();
+    let path = Path::new(name);
+    if path.exists() {
+        let abs = std::path::absolute(path).with_context(|| format!("path {name:?}"))?;
+        return Ok(clean(&abs));
+    }
+    if path.is_absolute() || name.starts_with('.') {
+        bail!("path {name:?} not found");
+    }
+    bail!(
+        "path {name:?} not found (charter reads local chart directories and archives; repository references are not supported yet)"
+    )
+}
+
+/// Go's `filepath.Clean` on an absolute path: `.` and `..` removed lexically.
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Loads a chart and renders it as `helm install --dry-run` / `helm template` do.
+pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered> {
+    let user_values = opts.values.merge_values()?;
+    let mut chart = chart::load(chart_path)?;
+    match chart.metadata.chart_type.as_deref() {
+        None | Some("") | Some("application") => {}
+        Some(other) => bail!("{other} charts are not installable"),
+    }
+    check_dependencies(&chart)?;
+    engine::check_engine(&chart).map_err(|e| anyhow!(e.0))?;
+    validate_release_name(&opts.release_name)?;
+    values::process_dependencies(&mut chart, &user_values)?;
+
+    let capabilities = Arc::new(Capabilities::new(
+        opts.kube_version.clone(),
+        &opts.api_versions,
+    ));
+    let values = values::coalesce_values(&chart, &user_values)?;
+    if !opts.skip_schema_validation {
+        values::validate_schemas(&chart, &values)?;
+    }
+    if let Some(constraint) = chart
+        .metadata
+        .kube_version
+        .as_deref()
+        .filter(|c| !c.is_empty())
+    {
+        let kv = &capabilities.kube_version.version;
+        if !chart::constraint::is_compatible_range(constraint, kv) {
+            bail!(
+                "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kv}"
+            );
+        }
+    }
+
+    let release = ReleaseInfo {
+        name: opts.release_name.clone(),
+        namespace: opts.namespace.clone(),
+        revision: opts.revision.max(1),
+        is_install: !opts.is_upgrade,
+        is_upgrade: opts.is_upgrade,
+    };
+    let input = RenderInput {
+        chart: &chart,
+        values: &values,
+        release: release.to_value(),
+        capabilities,
+    };
+    let mut files = engine::render(&input, &opts.funcs).map_err(|e| anyhow!(e.0))?;
+
+    let notes_key = format!("{}/templates/NOTES.txt", chart.name());
+    let mut notes = String::new();
+    let note_files: Vec<String> = files
+        .keys()
+        .filter(|k| k.ends_with("NOTES.txt"))
+        .cloned()
+        .collect();
+    for k in note_files {
+        if let Some(text) = files.remove(&k)
+            && (opts.subchart_notes || k == notes_key)
+        {
+            if !notes.is_empty() {
+                notes.push('\n');
+            }
+            notes.push_str(&text);
+        }
+    }
+
+    let (hooks, manifests) = match manifest::sort_manifests(&files, INSTALL_ORDER) {
+        Ok(r) => r,
+        Err(source) => {
+            let raw = raw_output(&files);
+            return Err(ManifestFailure { source, raw }.into());
+        }
+    };
+    let crds = crd_objects(&chart);
+    Ok(Rendered {
+        chart,
+        user_values,
+        values,
+        manifests,
+        hooks,
+        notes,
+        crds,
+    })
+}
+
+/// The rendered files as Helm dumps them when they are not valid YAML.
+fn raw_output(files: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    for (name, content) in files {
+        if manifest::trim_space(content).is_empty() {
+            continue;
+        }
+        out.push_str(&format!("---\n# Source: {name}\n{content}\n"));
+    }
+    out
+}
+
+/// Helm's `CheckDependencies`: every declared dependency must be present in charts/.
+fn check_dependencies(chart: &Chart) -> Result<()> {
+    let missing: Vec<&str> = chart
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|d| !chart.dependencies.iter().any(|c| c.name() == d.name))
+        .map(|d| d.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Helm's `CRDObjects`: the crds/ files of the chart and (recursively) its
+/// subcharts, named `<chart path>/crds/<file>`.
+fn crd_objects(chart: &Chart) -> Vec<(String, String)> {
+    fn walk(chart: &Chart, prefix: &str, out: &mut Vec<(String, String)>) {
+        for f in chart.crd_files() {
+            out.push((
+                format!("{prefix}/{}", f.name),
+                String::from_utf8_lossy(&f.data).into_owned(),
+            ));
+        }
+        for dep in &chart.dependencies {
+            walk(dep, &format!("{prefix}/charts/{}", dep.name()), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(chart, chart.name(), &mut out);
+    out
+}

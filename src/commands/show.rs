@@ -1,0 +1,50 @@
+//! `charter show chart|values|readme|crds|all CHART` (alias `inspect`).
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+use crate::actions::render::locate_chart;
+use crate::actions::show::{self, ShowWhat};
+use crate::printer::Printer;
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(subcommand)]
+    pub what: ShowCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowChartArgs {
+    /// the chart: a directory or a packaged chart
+    pub chart: String,
+    /// specify a version constraint for the chart version to use (repository charts)
+    #[arg(long)]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShowCommand {
+    /// show all information of the chart
+    All(ShowChartArgs),
+    /// show the chart's definition
+    Chart(ShowChartArgs),
+    /// show the chart's CRDs
+    Crds(ShowChartArgs),
+    /// show the chart's README
+    Readme(ShowChartArgs),
+    /// show the chart's values
+    Values(ShowChartArgs),
+}
+
+pub fn run(args: &ShowArgs, out: &Printer) -> Result<()> {
+    let (what, a) = match &args.what {
+        ShowCommand::All(a) => (ShowWhat::All, a),
+        ShowCommand::Chart(a) => (ShowWhat::Chart, a),
+        ShowCommand::Crds(a) => (ShowWhat::Crds, a),
+        ShowCommand::Readme(a) => (ShowWhat::Readme, a),
+        ShowCommand::Values(a) => (ShowWhat::Values, a),
+    };
+    let path = locate_chart(&a.chart)?;
+    out.data(&show::show(&path, what)?);
+    Ok(())
+}

@@ -1,0 +1,579 @@
+//! Splits template text into tokens, as Go's `text/template/parse` lexer does:
+//! text, delimiters with their `-` trim markers, comments, and the words of an
+//! action. Trimming is applied here, so the parser sees already-trimmed text.
+
+use super::error::Error;
+
+/// The kind of a token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    Text(String),
+    LeftDelim,
+    RightDelim,
+    Space,
+    Ident(String),
+    Keyword(&'static str),
+    /// `.Name` (one field step; `.` alone is `Dot`).
+    Field(String),
+    /// `$` or `$name`.
+    Variable(String),
+    Dot,
+    Str {
+        text: String,
+        quoted: String,
+    },
+    RawStr {
+        text: String,
+        quoted: String,
+    },
+    Char {
+        value: char,
+        quoted: String,
+    },
+    Number(String),
+    Bool(bool),
+    Nil,
+    LeftParen,
+    RightParen,
+    Pipe,
+    Declare,
+    Assign,
+    Comma,
+    /// Any other printable ASCII character in an action (Go's `itemChar`).
+    Punct(char),
+    Eof,
+}
+
+/// A token and where it starts in the template text.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub tok: Tok,
+    pub pos: usize,
+    pub line: usize,
+}
+
+const KEYWORDS: &[&str] = &[
+    "block", "break", "continue", "define", "else", "end", "if", "range", "template", "with",
+];
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
+}
+
+/// Tokenizes a whole template.
+pub fn lex(name: &str, text: &str) -> Result<Vec<Token>, Error> {
+    Lexer {
+        name,
+        src: text,
+        pos: 0,
+        line: 1,
+        out: Vec::new(),
+        paren_depth: 0,
+    }
+    .run()
+}
+
+struct Lexer<'a> {
+    name: &'a str,
+    src: &'a str,
+    pos: usize,
+    line: usize,
+    out: Vec<Token>,
+    paren_depth: usize,
+}
+
+impl<'a> Lexer<'a> {
+    fn err(&self, line: usize, msg: impl Into<String>) -> Error {
+        Error::parse(self.name, line, msg)
+    }
+
+    fn push(&mut self, tok: Tok, pos: usize, line: usize) {
+        self.out.push(Token { tok, pos, line });
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.src.as_bytes()
+    }
+
+    fn run(mut self) -> Result<Vec<Token>, Error> {
+        let mut trim_next_text = false;
+        loop {
+            let rest = &self.src[self.pos..];
+            let Some(idx) = rest.find("{{") else {
+                let mut text = rest;
+                if trim_next_text {
+                    text = text.trim_start_matches([' ', '\t', '\r', '\n']);
+                }
+                if !text.is_empty() {
+                    let start = self.src.len() - text.len();
+                    self.push(Tok::Text(text.to_string()), start, self.line);
+                }
+                self.line += rest.matches('\n').count();
+                self.pos = self.src.len();
+                self.push(Tok::Eof, self.pos, self.line);
+                return Ok(self.out);
+            };
+            // Text before the action, trimmed on either side as markers ask.
+            let delim_pos = self.pos + idx;
+            let after = &self.src[delim_pos + 2..];
+            let trim_left =
+                after.starts_with('-') && after.as_bytes().get(1).is_some_and(|c| is_space(*c));
+            let mut text = &rest[..idx];
+            let text_line = self.line;
+            let mut text_start = self.pos;
+            if trim_next_text {
+                let trimmed = text.trim_start_matches([' ', '\t', '\r', '\n']);
+                text_start += text.len() - trimmed.len();
+                text = trimmed;
+            }
+            if trim_left {
+                text = text.trim_end_matches([' ', '\t', '\r', '\n']);
+            }
+            if !text.is_empty() {
+                let line = text_line + self.src[self.pos..text_start].matches('\n').count();
+                self.push(Tok::Text(text.to_string()), text_start, line);
+            }
+            self.line += rest[..idx].matches('\n').count();
+            self.pos = delim_pos + 2;
+            if trim_left {
+                self.pos += 2;
+            }
+            trim_next_text = self.action(delim_pos)?;
+        }
+    }
+
+    /// Lexes one action after its `{{` (and trim marker). Returns whether the
+    /// action ended with a right trim marker.
+    fn action(&mut self, delim_pos: usize) -> Result<bool, Error> {
+        // A comment must follow the delimiter directly.
+        if self.src[self.pos..].starts_with("/*") {
+            let start_line = self.line;
+            let Some(end) = self.src[self.pos + 2..].find("*/") else {
+                return Err(self.err(start_line, "unclosed comment"));
+            };
+            let body_end = self.pos + 2 + end + 2;
+            self.line += self.src[self.pos..body_end].matches('\n').count();
+            self.pos = body_end;
+            let rest = &self.src[self.pos..];
+            if rest.starts_with(" -}}")
+                || rest.starts_with("\t-}}")
+                || rest.starts_with("\n-}}")
+                || rest.starts_with("\r-}}")
+            {
+                self.pos += 4;
+                return Ok(true);
+            }
+            if rest.starts_with("}}") {
+                self.pos += 2;
+                return Ok(false);
+            }
+            return Err(self.err(self.line, "comment ends before closing delimiter"));
+        }
+        self.push(Tok::LeftDelim, delim_pos, self.line);
+        self.paren_depth = 0;
+        loop {
+            let b = self.bytes();
+            if self.pos >= b.len() {
+                return Err(self.err(self.line, "unclosed action"));
+            }
+            let c = b[self.pos];
+            // Right delimiter, with or without a trim marker.
+            if is_space(c) {
+                let start = self.pos;
+                let start_line = self.line;
+                while self.pos < b.len() && is_space(b[self.pos]) {
+                    if b[self.pos] == b'\n' {
+                        self.line += 1;
+                    }
+                    self.pos += 1;
+                }
+                if self.src[self.pos..].starts_with("-}}") {
+                    self.push(Tok::RightDelim, self.pos, self.line);
+                    self.pos += 3;
+                    return Ok(true);
+                }
+                self.push(Tok::Space, start, start_line);
+                continue;
+            }
+            if self.src[self.pos..].starts_with("}}") {
+                if self.paren_depth > 0 {
+                    return Err(self.err(self.line, "unclosed left paren"));
+                }
+                self.push(Tok::RightDelim, self.pos, self.line);
+                self.pos += 2;
+                return Ok(false);
+            }
+            let start = self.pos;
+            let line = self.line;
+            match c {
+                b'|' => {
+                    self.pos += 1;
+                    self.push(Tok::Pipe, start, line);
+                }
+                b'(' => {
+                    self.pos += 1;
+                    self.paren_depth += 1;
+                    self.push(Tok::LeftParen, start, line);
+                }
+                b')' => {
+                    self.pos += 1;
+                    if self.paren_depth == 0 {
+                        return Err(self.err(line, "unexpected right paren"));
+                    }
+                    self.paren_depth -= 1;
+                    self.push(Tok::RightParen, start, line);
+                }
+                b',' => {
+                    self.pos += 1;
+                    self.push(Tok::Comma, start, line);
+                }
+                b':' => {
+                    if b.get(self.pos + 1) != Some(&b'=') {
+                        return Err(self.err(line, "expected :="));
+                    }
+                    self.pos += 2;
+                    self.push(Tok::Declare, start, line);
+                }
+                b'=' => {
+                    self.pos += 1;
+                    self.push(Tok::Assign, start, line);
+                }
+                b'"' => {
+                    let (text, end) = self.quoted(b'"')?;
+                    let quoted = self.src[start..end].to_string();
+                    self.pos = end;
+                    self.push(Tok::Str { text, quoted }, start, line);
+                }
+                b'`' => {
+                    let Some(end) = self.src[self.pos + 1..].find('`') else {
+                        return Err(self.err(line, "unterminated raw quoted string"));
+                    };
+                    let text = self.src[self.pos + 1..self.pos + 1 + end].to_string();
+                    let quoted = self.src[start..self.pos + 2 + end].to_string();
+                    self.line += text.matches('\n').count();
+                    self.pos += end + 2;
+                    self.push(Tok::RawStr { text, quoted }, start, line);
+                }
+                b'\'' => {
+                    let (text, end) = self.quoted(b'\'')?;
+                    let quoted = self.src[start..end].to_string();
+                    let mut chars = text.chars();
+                    let (Some(value), None) = (chars.next(), chars.next()) else {
+                        return Err(
+                            self.err(line, format!("malformed character constant: {quoted}"))
+                        );
+                    };
+                    self.pos = end;
+                    self.push(Tok::Char { value, quoted }, start, line);
+                }
+                b'$' => {
+                    self.pos += 1;
+                    let name = self.word();
+                    self.check_terminator()?;
+                    self.push(Tok::Variable(format!("${name}")), start, line);
+                }
+                b'.' => {
+                    // A number like .5, a field, or dot.
+                    if b.get(self.pos + 1).is_some_and(|d| d.is_ascii_digit()) {
+                        let n = self.number();
+                        self.push(Tok::Number(n), start, line);
+                    } else {
+                        self.pos += 1;
+                        let name = self.word();
+                        if name.is_empty() {
+                            self.push(Tok::Dot, start, line);
+                        } else {
+                            self.check_terminator()?;
+                            self.push(Tok::Field(name), start, line);
+                        }
+                    }
+                }
+                b'0'..=b'9' | b'+' | b'-' => {
+                    let n = self.number();
+                    if n.is_empty() || n == "+" || n == "-" {
+                        return Err(self.err(
+                            line,
+                            format!(
+                                "bad number syntax: {:?}",
+                                &self.src[start..self.pos.max(start + 1)]
+                            ),
+                        ));
+                    }
+                    self.push(Tok::Number(n), start, line);
+                }
+                _ => {
+                    let ch = self.src[self.pos..].chars().next().unwrap_or(' ');
+                    if is_alnum(ch) {
+                        let w = self.word();
+                        self.check_terminator()?;
+                        let tok = match w.as_str() {
+                            "true" => Tok::Bool(true),
+                            "false" => Tok::Bool(false),
+                            "nil" => Tok::Nil,
+                            _ => match KEYWORDS.iter().find(|k| **k == w) {
+                                Some(k) => Tok::Keyword(k),
+                                None => Tok::Ident(w),
+                            },
+                        };
+                        self.push(tok, start, line);
+                    } else if ch.is_ascii() && !ch.is_ascii_control() {
+                        self.pos += 1;
+                        self.push(Tok::Punct(ch), start, line);
+                    } else {
+                        return Err(self.err(
+                            line,
+                            format!("unrecognized character in action: {}", go_rune(ch)),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Go's `atTerminator`: a word must be followed by space, punctuation that
+    /// ends it, or the closing delimiter.
+    fn check_terminator(&self) -> Result<(), Error> {
+        let rest = &self.src[self.pos..];
+        match rest.chars().next() {
+            None => Ok(()),
+            Some(' ' | '\t' | '\r' | '\n' | '.' | ',' | '|' | ':' | ')' | '(') => Ok(()),
+            Some(_) if rest.starts_with("}}") => Ok(()),
+            Some(c) => Err(self.err(self.line, format!("bad character {}", go_rune(c)))),
+        }
+    }
+
+    fn word(&mut self) -> String {
+        let rest = &self.src[self.pos..];
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| !is_alnum(*c))
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        self.pos += end;
+        rest[..end].to_string()
+    }
+
+    /// A number token: sign, digits, hex/octal/binary prefixes, fraction,
+    /// exponent, underscores and an imaginary suffix, as Go's scanner accepts.
+    fn number(&mut self) -> String {
+        let b = self.bytes();
+        let start = self.pos;
+        let mut i = self.pos;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let mut digits: &[u8] = b"0123456789_";
+        if i + 1 < b.len() && b[i] == b'0' {
+            match b[i + 1] {
+                b'x' | b'X' => {
+                    i += 2;
+                    digits = b"0123456789abcdefABCDEF_";
+                }
+                b'o' | b'O' => {
+                    i += 2;
+                    digits = b"01234567_";
+                }
+                b'b' | b'B' => {
+                    i += 2;
+                    digits = b"01_";
+                }
+                _ => {}
+            }
+        }
+        while i < b.len() && digits.contains(&b[i]) {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            while i < b.len() && digits.contains(&b[i]) {
+                i += 1;
+            }
+        }
+        let exp: &[u8] = if digits.len() > 20 { b"pP" } else { b"eEpP" };
+        if i < b.len() && exp.contains(&b[i]) {
+            i += 1;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                i += 1;
+            }
+            while i < b.len() && b"0123456789_".contains(&b[i]) {
+                i += 1;
+            }
+        }
+        if i < b.len() && b[i] == b'i' {
+            i += 1;
+        }
+        // Go reports a number followed by letters as a bad number.
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
+            i += 1;
+        }
+        self.pos = i;
+        self.src[start..i].to_string()
+    }
+
+    /// A quoted string or char starting at `self.pos`; returns the unescaped
+    /// text and the end offset (after the closing quote).
+    fn quoted(&mut self, q: u8) -> Result<(String, usize), Error> {
+        let b = self.bytes();
+        let mut i = self.pos + 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'\n' => {
+                    let what = if q == b'"' {
+                        "unterminated quoted string"
+                    } else {
+                        "unterminated character constant"
+                    };
+                    return Err(self.err(self.line, what));
+                }
+                c if c == q => {
+                    let raw = &self.src[self.pos + 1..i];
+                    let text = unquote(raw, q).map_err(|_| {
+                        let what = "invalid syntax";
+                        self.err(self.line, format!("{what}: {}", &self.src[self.pos..=i]))
+                    })?;
+                    return Ok((text, i + 1));
+                }
+                _ => i += 1,
+            }
+        }
+        let what = if q == b'"' {
+            "unterminated quoted string"
+        } else {
+            "unterminated character constant"
+        };
+        Err(self.err(self.line, what))
+    }
+}
+
+/// Go's `%#U` of a rune (`U+007B '{'`).
+fn go_rune(c: char) -> String {
+    format!("U+{:04X} '{c}'", c as u32)
+}
+
+/// Interprets Go escape sequences in a quoted literal's body.
+fn unquote(raw: &str, q: u8) -> Result<String, ()> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let e = chars.next().ok_or(())?;
+        match e {
+            'a' => out.push('\u{07}'),
+            'b' => out.push('\u{08}'),
+            'f' => out.push('\u{0c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\u{0b}'),
+            '\\' => out.push('\\'),
+            '"' if q == b'"' => out.push('"'),
+            '\'' if q == b'\'' => out.push('\''),
+            'x' | 'u' | 'U' => {
+                let n = match e {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let hex: String = (0..n).filter_map(|_| chars.next()).collect();
+                if hex.len() != n {
+                    return Err(());
+                }
+                let v = u32::from_str_radix(&hex, 16).map_err(|_| ())?;
+                if e == 'x' {
+                    // A byte; Go strings may hold invalid UTF-8, Rust's may not.
+                    out.push(char::from_u32(v).ok_or(())?);
+                } else {
+                    out.push(char::from_u32(v).ok_or(())?);
+                }
+            }
+            '0'..='7' => {
+                let mut v = e.to_digit(8).ok_or(())?;
+                for _ in 0..2 {
+                    let d = chars.next().and_then(|c| c.to_digit(8)).ok_or(())?;
+                    v = v * 8 + d;
+                }
+                if v > 255 {
+                    return Err(());
+                }
+                out.push(char::from_u32(v).ok_or(())?);
+            }
+            _ => return Err(()),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<Tok> {
+        lex("t", s).unwrap().into_iter().map(|t| t.tok).collect()
+    }
+
+    #[test]
+    fn trims_around_markers() {
+        assert_eq!(
+            toks("a  {{- 1 -}}  b"),
+            vec![
+                Tok::Text("a".into()),
+                Tok::LeftDelim,
+                Tok::Number("1".into()),
+                Tok::RightDelim,
+                Tok::Text("b".into()),
+                Tok::Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_vanish() {
+        assert_eq!(
+            toks("x{{/* hi */}}y"),
+            vec![Tok::Text("x".into()), Tok::Text("y".into()), Tok::Eof]
+        );
+        assert_eq!(
+            toks("x {{- /* hi */ -}} y"),
+            vec![Tok::Text("x".into()), Tok::Text("y".into()), Tok::Eof]
+        );
+    }
+
+    #[test]
+    fn fields_and_variables() {
+        assert_eq!(
+            toks("{{ $x.a .b }}"),
+            vec![
+                Tok::LeftDelim,
+                Tok::Space,
+                Tok::Variable("$x".into()),
+                Tok::Field("a".into()),
+                Tok::Space,
+                Tok::Field("b".into()),
+                Tok::Space,
+                Tok::RightDelim,
+                Tok::Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn negative_number_is_not_a_trim_marker() {
+        assert_eq!(
+            toks("{{-3}}"),
+            vec![
+                Tok::LeftDelim,
+                Tok::Number("-3".into()),
+                Tok::RightDelim,
+                Tok::Eof
+            ]
+        );
+    }
+}

@@ -1,0 +1,425 @@
+//! Splitting rendered templates into manifests and hooks, in Helm's order.
+//!
+//! Helm splits each rendered file on `---` lines, reads just enough of each document
+//! (`apiVersion`, `kind`, `metadata.name`, `metadata.annotations`) to tell hooks from
+//! resources, then stable-sorts both by kind in install order. The output of
+//! `template` and the release manifest depend on every detail of this, so the rules
+//! here follow Helm's `releaseutil` package exactly (split regex, trimming, the
+//! typed read of the head that rejects e.g. a numeric annotation).
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::gotmpl::Value;
+
+/// Helm's `InstallOrder`: kinds earlier in the list are created first.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+];
+
+/// Helm's `UninstallOrder`.
+pub const UNINSTALL_ORDER: &[&str] = &[
+    "APIService",
+    "Ingress",
+    "IngressClass",
+    "Service",
+    "CronJob",
+    "Job",
+    "StatefulSet",
+    "HorizontalPodAutoscaler",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "DaemonSet",
+    "RoleBindingList",
+    "RoleBinding",
+    "RoleList",
+    "Role",
+    "ClusterRoleBindingList",
+    "ClusterRoleBinding",
+    "ClusterRoleList",
+    "ClusterRole",
+    "CustomResourceDefinition",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StorageClass",
+    "ConfigMap",
+    "SecretList",
+    "Secret",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+    "PodSecurityPolicy",
+    "LimitRange",
+    "ResourceQuota",
+    "NetworkPolicy",
+    "Namespace",
+    "PriorityClass",
+];
+
+/// The hook events Helm knows (`test-success` is an old name for `test`).
+const HOOK_EVENTS: &[(&str, &str)] = &[
+    ("pre-install", "pre-install"),
+    ("post-install", "post-install"),
+    ("pre-delete", "pre-delete"),
+    ("post-delete", "post-delete"),
+    ("pre-upgrade", "pre-upgrade"),
+    ("post-upgrade", "post-upgrade"),
+    ("pre-rollback", "pre-rollback"),
+    ("post-rollback", "post-rollback"),
+    ("test", "test"),
+    ("test-success", "test"),
+];
+
+pub const HOOK_ANNOTATION: &str = "helm.sh/hook";
+pub const HOOK_WEIGHT_ANNOTATION: &str = "helm.sh/hook-weight";
+pub const HOOK_DELETE_ANNOTATION: &str = "helm.sh/hook-delete-policy";
+
+/// The part of a manifest Helm reads before applying it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Head {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub annotations: BTreeMap<String, String>,
+    /// Whether the document had a `metadata` mapping.
+    pub has_metadata: bool,
+}
+
+/// One resource document of a rendered template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// The template path, e.g. `mychart/templates/deployment.yaml`.
+    pub name: String,
+    /// The document text, trimmed.
+    pub content: String,
+    pub head: Head,
+}
+
+/// A hook document, as Helm records it in the release.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hook {
+    pub name: String,
+    pub kind: String,
+    pub path: String,
+    pub manifest: String,
+    pub events: Vec<String>,
+    pub weight: i64,
+    pub delete_policies: Vec<String>,
+}
+
+/// Why the rendered output could not be read as manifests.
+#[derive(Debug, thiserror::Error)]
+#[error("YAML parse error on {path}: {message}")]
+pub struct ManifestError {
+    pub path: String,
+    pub message: String,
+}
+
+static SEPARATOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s*\n)---\s*").expect("static regex"));
+
+/// Helm's `SplitManifests`: the documents of one rendered file, trimmed, in order.
+pub fn split_manifests(text: &str) -> Vec<String> {
+    let trimmed = text.trim_matches(is_go_space);
+    SEPARATOR
+        .split(trimmed)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim_matches(is_go_space).to_string())
+        .collect()
+}
+
+/// Go's `unicode.IsSpace` for the characters `strings.TrimSpace` removes.
+pub fn is_go_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{85}' | '\u{a0}'
+    ) || (c as u32 > 0xff && c.is_whitespace())
+}
+
+/// Go's `strings.TrimSpace`.
+pub fn trim_space(s: &str) -> &str {
+    s.trim_matches(is_go_space)
+}
+
+/// Reads a document's head the way Helm's typed `SimpleHead` unmarshal does,
+/// including its type errors (an annotation value that is not a string fails).
+pub fn read_head(doc: &str) -> Result<Head, String> {
+    let value =
+        crate::yaml::parse_value(doc).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
+    let mut head = Head::default();
+    let map = match &value {
+        Value::Nil => return Ok(head),
+        Value::Map(m) => m,
+        other => {
+            return Err(format!(
+                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
+                json_kind(other)
+            ));
+        }
+    };
+    head.api_version = head_string(map.get("apiVersion"), "apiVersion")?;
+    head.kind = head_string(map.get("kind"), "kind")?;
+    match map.get("metadata") {
+        None | Some(Value::Nil) => {}
+        Some(Value::Map(meta)) => {
+            head.has_metadata = true;
+            head.name = head_string(meta.get("name"), "metadata.name")?;
+            match meta.get("annotations") {
+                None | Some(Value::Nil) => {}
+                Some(Value::Map(ann)) => {
+                    for (k, v) in ann.iter() {
+                        match v {
+                            Value::String(s) => {
+                                head.annotations.insert(k.clone(), s.to_string());
+                            }
+                            Value::Nil => {
+                                head.annotations.insert(k.clone(), String::new());
+                            }
+                            other => {
+                                return Err(type_error(other, "metadata.annotations", "string"));
+                            }
+                        }
+                    }
+                }
+                Some(other) => {
+                    return Err(type_error(
+                        other,
+                        "metadata.annotations",
+                        "map[string]string",
+                    ));
+                }
+            }
+        }
+        Some(other) => {
+            return Err(type_error(
+                other,
+                "metadata",
+                "struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }",
+            ));
+        }
+    }
+    Ok(head)
+}
+
+fn head_string(v: Option<&Value>, field: &str) -> Result<String, String> {
+    match v {
+        None | Some(Value::Nil) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.to_string()),
+        Some(other) => Err(type_error(other, field, "string")),
+    }
+}
+
+fn type_error(v: &Value, field: &str, go_type: &str) -> String {
+    format!(
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.{field} of type {go_type}",
+        json_kind(v)
+    )
+}
+
+/// The JSON kind word Go's decoder uses in type errors.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Nil => "null",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Float(_) => "number",
+        Value::String(_) | Value::Bytes(_) => "string",
+        Value::List(_) => "array",
+        Value::Map(_) | Value::Object(_) => "object",
+    }
+}
+
+/// Helm's `SortManifests`: files in path order (partials and blank files skipped),
+/// documents in file order, then hooks and resources each stable-sorted by kind.
+pub fn sort_manifests(
+    files: &BTreeMap<String, String>,
+    order: &[&str],
+) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
+    let mut hooks = Vec::new();
+    let mut generic = Vec::new();
+    let mut docs: Vec<(&String, String)> = Vec::new();
+    for (path, content) in files {
+        let base = path.rsplit('/').next().unwrap_or(path);
+        if base.starts_with('_') || trim_space(content).is_empty() {
+            continue;
+        }
+        for doc in split_manifests(content) {
+            docs.push((path, doc));
+        }
+    }
+    // Reading the documents is most of the work for large charts: spread it over
+    // the cores; the first error in document order is the one reported.
+    let heads = read_heads(&docs);
+    for ((path, doc), head) in docs.into_iter().zip(heads) {
+        let head = head.map_err(|message| ManifestError {
+            path: path.clone(),
+            message,
+        })?;
+        let path = path.clone();
+        let Some(hook_types) = head.annotations.get(HOOK_ANNOTATION) else {
+            generic.push(Manifest {
+                name: path.clone(),
+                content: doc,
+                head,
+            });
+            continue;
+        };
+        let mut events = Vec::new();
+        let mut unknown = false;
+        for t in hook_types.split(',') {
+            let t = trim_space(t).to_lowercase();
+            match HOOK_EVENTS.iter().find(|(n, _)| *n == t) {
+                Some((_, e)) => events.push(e.to_string()),
+                None => {
+                    unknown = true;
+                    break;
+                }
+            }
+        }
+        if unknown {
+            continue;
+        }
+        let weight = head
+            .annotations
+            .get(HOOK_WEIGHT_ANNOTATION)
+            .and_then(|w| go_atoi(w))
+            .unwrap_or(0);
+        let delete_policies = head
+            .annotations
+            .get(HOOK_DELETE_ANNOTATION)
+            .map(|p| p.split(',').map(|s| trim_space(s).to_lowercase()).collect())
+            .unwrap_or_default();
+        hooks.push(Hook {
+            name: head.name.clone(),
+            kind: head.kind.clone(),
+            path: path.clone(),
+            manifest: doc,
+            events,
+            weight,
+            delete_policies,
+        });
+    }
+    hooks.sort_by(|a, b| kind_cmp(&a.kind, &b.kind, order));
+    generic.sort_by(|a, b| kind_cmp(&a.head.kind, &b.head.kind, order));
+    Ok((hooks, generic))
+}
+
+/// [`read_head`] of every document, in order, on several threads when there is
+/// enough text to be worth it.
+fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, String>> {
+    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads < 2 || total < 256 * 1024 {
+        return docs.iter().map(|(_, d)| read_head(d)).collect();
+    }
+    let chunk = docs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = docs
+            .chunks(chunk.max(1))
+            .map(|part| s.spawn(move || part.iter().map(|(_, d)| read_head(d)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Go's `strconv.Atoi`: optional sign, decimal digits, within 64 bits.
+fn go_atoi(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Helm's `lessByKind` as an ordering (used with a stable sort).
+fn kind_cmp(a: &str, b: &str, order: &[&str]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let pa = order.iter().position(|k| *k == a);
+    let pb = order.iter().position(|k| *k == b);
+    match (pa, pb) {
+        (None, None) => a.cmp(b),
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => x.cmp(&y),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_helm() {
+        let docs = split_manifests("\n---\na: 1\n---\n\nb: 2\n---   \nc: 3\n");
+        assert_eq!(docs, vec!["a: 1", "b: 2", "c: 3"]);
+        // A separator must start its line.
+        assert_eq!(split_manifests("a: 1\n  --- x"), vec!["a: 1\n  --- x"]);
+
+        assert_eq!(split_manifests("   \n"), Vec::<String>::new());
+        assert_eq!(
+            split_manifests("# only a comment"),
+            vec!["# only a comment"]
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_sort_last_alphabetically() {
+        let mut kinds = vec!["Zeta", "Deployment", "Alpha", "Namespace", "Service"];
+        kinds.sort_by(|a, b| kind_cmp(a, b, INSTALL_ORDER));
+        assert_eq!(
+            kinds,
+            vec!["Namespace", "Service", "Deployment", "Alpha", "Zeta"]
+        );
+    }
+
+    #[test]
+    fn atoi_is_strict() {
+        assert_eq!(go_atoi("-5"), Some(-5));
+        assert_eq!(go_atoi("+3"), Some(3));
+        assert_eq!(go_atoi("1.0"), None);
+        assert_eq!(go_atoi(""), None);
+    }
+}

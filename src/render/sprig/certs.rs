@@ -1,0 +1,274 @@
+//! Sprig's key and certificate functions: `genPrivateKey`, `genCA`,
+//! `genSelfSignedCert`, `genSignedCert` (and their `WithKey` forms),
+//! `buildCustomCert`, `bcrypt`, `htpasswd`. Keys are RSA (2048 bits for
+//! certificates, 4096 for `genPrivateKey "rsa"`, as Sprig), ECDSA P-256 or Ed25519,
+//! in the PEM blocks Sprig writes; certificates carry Sprig's key usages.
+
+use std::any::Any;
+
+use base64::Engine as _;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+};
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+
+use super::Reg;
+use super::args::{arity, int, list, s, strval};
+use crate::gotmpl::{FuncError, Object, Value};
+
+/// Sprig's `certificate` struct: `.Cert` and `.Key` in PEM.
+pub struct Certificate {
+    pub cert: String,
+    pub key: String,
+}
+
+impl Object for Certificate {
+    fn type_name(&self) -> &str {
+        "sprig.certificate"
+    }
+    fn kind(&self) -> &str {
+        "struct"
+    }
+    fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "Cert" => Some(Value::str(&self.cert)),
+            "Key" => Some(Value::str(&self.key)),
+            _ => None,
+        }
+    }
+    fn format(&self) -> String {
+        format!("{{{} {}}}", self.cert, self.key)
+    }
+    fn to_data(&self) -> Value {
+        let mut m = crate::gotmpl::Map::new();
+        m.insert("Cert".into(), Value::str(&self.cert));
+        m.insert("Key".into(), Value::str(&self.key));
+        Value::map(m)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+fn fail(e: impl std::fmt::Display) -> FuncError {
+    FuncError::failed(e.to_string())
+}
+
+/// A new RSA key: its PKCS#1 PEM and an rcgen signing key.
+fn rsa_key(bits: usize) -> Result<(String, KeyPair), FuncError> {
+    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), bits).map_err(fail)?;
+    let pem = key.to_pkcs1_pem(LineEnding::LF).map_err(fail)?.to_string();
+    let der = key.to_pkcs8_der().map_err(fail)?;
+    let pair =
+        KeyPair::from_pkcs8_der_and_sign_algo(&der.as_bytes().into(), &rcgen::PKCS_RSA_SHA256)
+            .map_err(fail)?;
+    Ok((pem, pair))
+}
+
+/// A signing key from a PEM block (RSA PKCS#1 or PKCS#8, or an rcgen-readable key).
+fn key_from_pem(pem: &str) -> Result<KeyPair, FuncError> {
+    if let Ok(k) =
+        rsa::RsaPrivateKey::from_pkcs1_pem(pem).or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(pem))
+    {
+        let der = k.to_pkcs8_der().map_err(fail)?;
+        return KeyPair::from_pkcs8_der_and_sign_algo(
+            &der.as_bytes().into(),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(fail);
+    }
+    KeyPair::from_pem(pem)
+        .map_err(|_| FuncError::failed("error decoding PEM block: unsupported private key type"))
+}
+
+fn base_params(cn: &str, days: i64) -> Result<CertificateParams, FuncError> {
+    let mut p = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    p.distinguished_name = dn;
+    let now = time::OffsetDateTime::now_utc();
+    p.not_before = now;
+    p.not_after = now + time::Duration::days(days.clamp(-36500, 36500));
+    let serial: [u8; 16] = rand::random();
+    p.serial_number = Some(SerialNumber::from_slice(&serial));
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    p.use_authority_key_identifier_extension = false;
+    Ok(p)
+}
+
+fn sans(ips: &[Value], dns: &[Value]) -> Result<Vec<SanType>, FuncError> {
+    let mut out = Vec::new();
+    for ip in ips {
+        let text = strval(ip);
+        let addr: std::net::IpAddr = text
+            .parse()
+            .map_err(|_| FuncError::failed(format!("error parsing ip: {text}")))?;
+        out.push(SanType::IpAddress(addr));
+    }
+    for d in dns {
+        out.push(SanType::DnsName(strval(d).try_into().map_err(fail)?));
+    }
+    Ok(out)
+}
+
+fn ca(cn: &str, days: i64, key: Option<&str>) -> Result<Value, FuncError> {
+    let (key_pem, pair) = match key {
+        Some(pem) => (pem.to_string(), key_from_pem(pem)?),
+        None => rsa_key(2048)?,
+    };
+    let mut p = base_params(cn, days)?;
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyCertSign,
+    ];
+    let cert = p.self_signed(&pair).map_err(fail)?;
+    Ok(Value::object(Certificate {
+        cert: cert.pem(),
+        key: key_pem,
+    }))
+}
+
+fn leaf(a: &[Value], signer: Option<&Value>, key: Option<&str>) -> Result<Value, FuncError> {
+    let cn = s(&a[0])?;
+    let ips = match &a[1] {
+        Value::Nil => Vec::new(),
+        v => list(v)?.to_vec(),
+    };
+    let dns = match &a[2] {
+        Value::Nil => Vec::new(),
+        v => list(v)?.to_vec(),
+    };
+    let days = int(&a[3])?;
+    let (key_pem, pair) = match key {
+        Some(pem) => (pem.to_string(), key_from_pem(pem)?),
+        None => rsa_key(2048)?,
+    };
+    let mut p = base_params(cn, days)?;
+    p.subject_alt_names = sans(&ips, &dns)?;
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyEncipherment,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let cert = match signer {
+        None => p.self_signed(&pair).map_err(fail)?,
+        Some(ca) => {
+            let (ca_cert, ca_key) = match ca {
+                Value::Object(o) => match o.as_any().downcast_ref::<Certificate>() {
+                    Some(c) => (c.cert.clone(), c.key.clone()),
+                    None => {
+                        return Err(FuncError::WrongType {
+                            expected: "sprig.certificate".into(),
+                            got: o.type_name().into(),
+                        });
+                    }
+                },
+                other => {
+                    return Err(FuncError::WrongType {
+                        expected: "sprig.certificate".into(),
+                        got: super::args::go_type(other),
+                    });
+                }
+            };
+            let ca_pair = key_from_pem(&ca_key)?;
+            let ca_params = CertificateParams::from_ca_cert_pem(&ca_cert)
+                .map_err(|e| FuncError::failed(format!("error parsing CA certificate: {e}")))?;
+            let issuer = ca_params.self_signed(&ca_pair).map_err(fail)?;
+            p.use_authority_key_identifier_extension = true;
+            p.signed_by(&pair, &issuer, &ca_pair).map_err(fail)?
+        }
+    };
+    Ok(Value::object(Certificate {
+        cert: cert.pem(),
+        key: key_pem,
+    }))
+}
+
+fn bcrypt_hash(pass: &str) -> Result<String, FuncError> {
+    let h = bcrypt::hash_with_result(pass, 10).map_err(fail)?;
+    Ok(h.format_for_version(bcrypt::Version::TwoA))
+}
+
+pub fn register(r: &mut Reg) {
+    r.f("genCA", |a| {
+        arity(a, 2)?;
+        ca(s(&a[0])?, int(&a[1])?, None)
+    });
+    r.f("genCAWithKey", |a| {
+        arity(a, 3)?;
+        ca(s(&a[0])?, int(&a[1])?, Some(s(&a[2])?))
+    });
+    r.f("genSelfSignedCert", |a| {
+        arity(a, 4)?;
+        leaf(a, None, None)
+    });
+    r.f("genSelfSignedCertWithKey", |a| {
+        arity(a, 5)?;
+        leaf(a, None, Some(s(&a[4])?))
+    });
+    r.f("genSignedCert", |a| {
+        arity(a, 5)?;
+        leaf(a, Some(&a[4]), None)
+    });
+    r.f("genSignedCertWithKey", |a| {
+        arity(a, 6)?;
+        leaf(a, Some(&a[4]), Some(s(&a[5])?))
+    });
+    r.f("buildCustomCert", |a| {
+        arity(a, 2)?;
+        let dec = |v: &Value| -> Result<String, FuncError> {
+            let b = base64::engine::general_purpose::STANDARD
+                .decode(s(v)?.as_bytes())
+                .map_err(|e| FuncError::failed(format!("unable to decode base64: {e}")))?;
+            Ok(String::from_utf8_lossy(&b).into_owned())
+        };
+        let (cert, key) = (dec(&a[0])?, dec(&a[1])?);
+        if !cert.contains("-----BEGIN CERTIFICATE-----") {
+            return Err(FuncError::failed(
+                "error parsing certificate: decoded cert is not a PEM certificate",
+            ));
+        }
+        Ok(Value::object(Certificate { cert, key }))
+    });
+    r.f("genPrivateKey", |a| {
+        arity(a, 1)?;
+        let pem = match s(&a[0])? {
+            "rsa" => rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 4096)
+                .map_err(fail)?
+                .to_pkcs1_pem(LineEnding::LF)
+                .map_err(fail)?
+                .to_string(),
+            "ecdsa" => {
+                use p256::pkcs8::EncodePrivateKey as _;
+                let k = p256::SecretKey::random(&mut rand::thread_rng());
+                let _ = k.to_pkcs8_der();
+                k.to_sec1_pem(LineEnding::LF).map_err(fail)?.to_string()
+            }
+            "ed25519" => {
+                use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+                let k = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+                k.to_pkcs8_pem(LineEnding::LF).map_err(fail)?.to_string()
+            }
+            _ => "Unknown type".to_string(),
+        };
+        Ok(Value::string(pem))
+    });
+    r.f("bcrypt", |a| {
+        arity(a, 1)?;
+        Ok(Value::string(bcrypt_hash(s(&a[0])?)?))
+    });
+    r.f("htpasswd", |a| {
+        arity(a, 2)?;
+        let (user, pass) = (s(&a[0])?, s(&a[1])?);
+        if user.contains(':') {
+            return Ok(Value::str("invalid username: "));
+        }
+        Ok(Value::string(format!("{user}:{}", bcrypt_hash(pass)?)))
+    });
+}

@@ -1,0 +1,73 @@
+//! Sprig v3.3.0's template functions, as Helm exposes them (without `env` and
+//! `expandenv`, which Helm removes). Each family lives in its own file; every
+//! function follows Sprig's Go code's behaviour for the types charts pass, with
+//! Go's reflection errors for parameters of the wrong type.
+
+mod args;
+mod certs;
+mod collections;
+mod crypto;
+mod extra;
+pub mod numbers;
+mod strings;
+
+use std::sync::Arc;
+
+use crate::gotmpl::{Func, FuncCtx, FuncError, Value};
+
+pub use args::{strval, to_f64, to_i64};
+
+/// Collects the functions of one family.
+pub struct Reg {
+    out: Vec<(&'static str, Func)>,
+}
+
+impl Reg {
+    /// Registers a function that needs no template context.
+    pub fn f(
+        &mut self,
+        name: &'static str,
+        f: impl Fn(&[Value]) -> Result<Value, FuncError> + Send + Sync + 'static,
+    ) {
+        self.out
+            .push((name, Arc::new(move |_: &mut dyn FuncCtx, a: &[Value]| f(a))));
+    }
+}
+
+/// Sprig's `strslice`: a list's elements as strings (nils dropped), or the value
+/// itself as a one-element list.
+pub fn list_of_strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(l) => l.iter().filter(|x| !x.is_nil()).map(strval).collect(),
+        Value::Nil => Vec::new(),
+        other => vec![strval(other)],
+    }
+}
+
+/// Every Sprig function Helm exposes (Helm's own functions are added on top).
+pub fn functions() -> Vec<(&'static str, Func)> {
+    let mut r = Reg { out: Vec::new() };
+    strings::register(&mut r);
+    collections::register(&mut r);
+    numbers::register(&mut r);
+    crypto::register(&mut r);
+    certs::register(&mut r);
+    extra::register(&mut r);
+    r.out
+}
+
+/// `getHostByName` with DNS enabled (`--enable-dns`).
+pub fn get_host_by_name() -> Func {
+    Arc::new(|_: &mut dyn FuncCtx, a: &[Value]| {
+        args::arity(a, 1)?;
+        let name = args::s(&a[0])?;
+        use std::net::ToSocketAddrs;
+        let addr = (name, 0)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut it| it.next())
+            .map(|sa| sa.ip().to_string())
+            .unwrap_or_default();
+        Ok(Value::string(addr))
+    })
+}

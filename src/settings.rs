@@ -1,0 +1,63 @@
+//! Settings from the environment and the kubeconfig, in one place.
+//!
+//! Environment variables honoured (as Helm honours them): `HELM_NAMESPACE` (via
+//! `--namespace`), `HELM_KUBECONTEXT` (via `--kube-context`), `KUBECONFIG` (via
+//! `--kubeconfig`, a `:`-separated list), `HELM_DEBUG`.
+
+use std::path::PathBuf;
+
+use crate::cli::GlobalArgs;
+use crate::gotmpl::Value;
+
+/// The namespace a command works in: `-n`, else the kubeconfig context's
+/// namespace, else `default` (Helm's rule).
+pub fn namespace(global: &GlobalArgs) -> String {
+    if let Some(ns) = global.namespace.as_deref().filter(|n| !n.is_empty()) {
+        return ns.to_string();
+    }
+    context_namespace(global).unwrap_or_else(|| "default".to_string())
+}
+
+/// The kubeconfig files in effect: `--kubeconfig`/`KUBECONFIG` (a list), else
+/// `~/.kube/config`.
+pub fn kubeconfig_paths(global: &GlobalArgs) -> Vec<PathBuf> {
+    match global.kubeconfig.as_deref().filter(|k| !k.is_empty()) {
+        Some(list) => std::env::split_paths(list).collect(),
+        None => std::env::var_os("HOME")
+            .map(|h| vec![PathBuf::from(h).join(".kube").join("config")])
+            .unwrap_or_default(),
+    }
+}
+
+fn context_namespace(global: &GlobalArgs) -> Option<String> {
+    let docs: Vec<Value> = kubeconfig_paths(global)
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| crate::yaml::parse_value(&t).ok())
+        .collect();
+    let current = match &global.kube_context {
+        Some(c) => c.clone(),
+        None => docs.iter().find_map(|d| {
+            d.as_map()?
+                .get("current-context")?
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })?,
+    };
+    docs.iter().find_map(|d| {
+        let contexts = d.as_map()?.get("contexts")?.as_list()?;
+        contexts.iter().find_map(|c| {
+            let c = c.as_map()?;
+            if c.get("name")?.as_str()? != current {
+                return None;
+            }
+            c.get("context")?
+                .as_map()?
+                .get("namespace")?
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })
+    })
+}

@@ -1,0 +1,526 @@
+//! Values, as Helm computes them: the user's `-f`/`--set*` values merged in Helm's
+//! order ([`ValueOptions::merge_values`]), dependencies enabled or pruned by
+//! `condition`/`tags` and aliases applied ([`process_dependencies`]), chart
+//! defaults coalesced under them with `global` flowing down and `null` deleting a
+//! default ([`coalesce_values`]), and each chart's `values.schema.json` checked
+//! ([`validate_schemas`]). The rules follow Helm's `pkg/chartutil` step for step,
+//! because the exact merged tree decides what every template prints.
+
+pub mod strvals;
+
+use std::sync::Arc;
+
+use crate::chart::{Chart, constraint};
+use crate::gotmpl::{Map, Value};
+
+/// A values failure, worded as Helm words it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ValuesError(pub String);
+
+fn verr(msg: impl Into<String>) -> ValuesError {
+    ValuesError(msg.into())
+}
+
+/// The user's values flags, in the order Helm applies them.
+#[derive(Debug, Clone, Default)]
+pub struct ValueOptions {
+    pub value_files: Vec<String>,
+    pub set: Vec<String>,
+    pub set_string: Vec<String>,
+    pub set_file: Vec<String>,
+    pub set_json: Vec<String>,
+    pub set_literal: Vec<String>,
+}
+
+/// Reads `-f`/`--set-file` input: a path, or `-` for stdin.
+fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
+        return Ok(buf);
+    }
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return Err(format!(
+            "could not read {path}: values from URLs are not supported yet; download the file and pass its path"
+        ));
+    }
+    std::fs::read(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        format!("open {path}: {reason}")
+    })
+}
+
+/// Helm's `mergeMaps`: maps merge recursively, anything else replaces.
+pub fn merge_maps(a: Map, b: Map) -> Map {
+    let mut out = a;
+    for (k, v) in b {
+        if let Value::Map(vm) = &v
+            && let Some(Value::Map(existing)) = out.get(&k)
+        {
+            let merged = merge_maps((***existing).clone(), (***vm).clone());
+            out.insert(k, Value::map(merged));
+            continue;
+        }
+        out.insert(k, v);
+    }
+    out
+}
+
+impl ValueOptions {
+    /// Helm's `MergeValues`: files, then `--set-json`, `--set`, `--set-string`,
+    /// `--set-file`, `--set-literal`.
+    pub fn merge_values(&self) -> Result<Map, ValuesError> {
+        let mut base = Map::new();
+        for f in &self.value_files {
+            let bytes = read_input(f).map_err(verr)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let current = crate::yaml::unmarshal_map(&text)
+                .map_err(|e| verr(format!("failed to parse {f}: {e}")))?;
+            base = merge_maps(base, current);
+        }
+        for v in &self.set_json {
+            strvals::parse_into(v, &mut base, strvals::Reader::Json)
+                .map_err(|e| verr(format!("failed parsing --set-json data {v}: {e}")))?;
+        }
+        for v in &self.set {
+            strvals::parse_into(v, &mut base, strvals::Reader::Typed)
+                .map_err(|e| verr(format!("failed parsing --set data: {e}")))?;
+        }
+        for v in &self.set_string {
+            strvals::parse_into(v, &mut base, strvals::Reader::String)
+                .map_err(|e| verr(format!("failed parsing --set-string data: {e}")))?;
+        }
+        for v in &self.set_file {
+            let reader = |p: &str| read_input(p).map(|b| String::from_utf8_lossy(&b).into_owned());
+            strvals::parse_into(v, &mut base, strvals::Reader::File(&reader))
+                .map_err(|e| verr(format!("failed parsing --set-file data: {e}")))?;
+        }
+        for v in &self.set_literal {
+            strvals::parse_literal_into(v, &mut base)
+                .map_err(|e| verr(format!("failed parsing --set-literal data: {e}")))?;
+        }
+        Ok(base)
+    }
+}
+
+fn as_map_mut(v: &mut Value) -> Option<&mut Map> {
+    match v {
+        Value::Map(m) => Some(&mut **Arc::make_mut(m)),
+        _ => None,
+    }
+}
+
+/// Helm's `CoalesceValues`: the chart's defaults (and its subcharts', under their
+/// names) beneath the user's values; a user `null` deletes a default.
+pub fn coalesce_values(chart: &Chart, user: &Map) -> Result<Map, ValuesError> {
+    let mut dest = user.clone();
+    coalesce(chart, &mut dest, false)?;
+    Ok(dest)
+}
+
+/// Helm's `MergeValues` (chartutil): like coalescing, but nulls are kept.
+pub fn merge_chart_values(chart: &Chart, user: &Map) -> Result<Map, ValuesError> {
+    let mut dest = user.clone();
+    coalesce(chart, &mut dest, true)?;
+    Ok(dest)
+}
+
+fn coalesce(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), ValuesError> {
+    coalesce_chart_values(chart, dest, merge);
+    coalesce_deps(chart, dest, merge)
+}
+
+fn coalesce_deps(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), ValuesError> {
+    for sub in &chart.dependencies {
+        let name = sub.name();
+        let mut dv = match dest.get(name) {
+            None => Map::new(),
+            Some(Value::Map(m)) => (***m).clone(),
+            Some(other) => {
+                return Err(verr(format!(
+                    "type mismatch on {name}: {}",
+                    crate::gotmpl::sprintf("%t", std::slice::from_ref(other))
+                )));
+            }
+        };
+        coalesce_globals(&mut dv, dest);
+        coalesce(sub, &mut dv, merge)?;
+        dest.insert(name.to_string(), Value::map(dv));
+    }
+    Ok(())
+}
+
+/// Copies the parent's `global` into a subchart's values (parent wins).
+fn coalesce_globals(dest: &mut Map, src: &Map) {
+    let mut dg = match dest.get("global") {
+        None => Map::new(),
+        Some(Value::Map(m)) => (***m).clone(),
+        Some(_) => return,
+    };
+    let sg = match src.get("global") {
+        None => Map::new(),
+        Some(Value::Map(m)) => (***m).clone(),
+        Some(_) => return,
+    };
+    for (key, val) in sg {
+        if let Value::Map(vm) = &val {
+            let mut vv = (***vm).clone();
+            match dg.get(&key) {
+                None => {
+                    dg.insert(key, Value::map(vv));
+                }
+                Some(Value::Map(dm)) => {
+                    coalesce_tables(&mut vv, dm, true);
+                    dg.insert(key, Value::map(vv));
+                }
+                Some(_) => {}
+            }
+        } else if matches!(dg.get(&key), Some(Value::Map(_))) {
+            // A table in the subchart is not replaced by a scalar.
+        } else {
+            dg.insert(key, val);
+        }
+    }
+    dest.insert("global".into(), Value::map(dg));
+}
+
+fn coalesce_chart_values(chart: &Chart, v: &mut Map, merge: bool) {
+    for (key, val) in chart.values.iter() {
+        match v.get_mut(key) {
+            Some(Value::Nil) if !merge => {
+                v.remove(key);
+            }
+            Some(value @ Value::Map(_)) => {
+                if let Value::Map(src) = val {
+                    let sub_merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                    if let Some(dst) = as_map_mut(value) {
+                        coalesce_tables(dst, src, sub_merge);
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                v.insert(key.clone(), val.clone());
+            }
+        }
+    }
+}
+
+/// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; with `merge`
+/// off, a null in `dst` deletes the key.
+pub fn coalesce_tables(dst: &mut Map, src: &Map, merge: bool) {
+    for (key, val) in src.iter() {
+        match dst.get_mut(key) {
+            Some(Value::Nil) if !merge => {
+                dst.remove(key);
+            }
+            None => {
+                dst.insert(key.clone(), val.clone());
+            }
+            Some(dv) => {
+                if let Value::Map(sm) = val
+                    && let Some(dm) = as_map_mut(dv)
+                {
+                    coalesce_tables(dm, sm, merge);
+                }
+            }
+        }
+    }
+}
+
+/// Helm's `Values.Table`: the map at a dotted path.
+fn table<'a>(v: &'a Map, path: &str) -> Option<&'a Map> {
+    let mut cur = v;
+    for part in path.split('.') {
+        match cur.get(part) {
+            Some(Value::Map(m)) => cur = m,
+            _ => return None,
+        }
+    }
+    Some(cur)
+}
+
+/// Helm's `Values.PathValue`: a non-table value at a dotted path.
+fn path_value<'a>(v: &'a Map, path: &str) -> Option<&'a Value> {
+    let (head, key) = match path.rsplit_once('.') {
+        Some((h, k)) => (Some(h), k),
+        None => (None, path),
+    };
+    let t = match head {
+        Some(h) => table(v, h)?,
+        None => v,
+    };
+    match t.get(key) {
+        Some(Value::Map(_)) | None => None,
+        Some(x) => Some(x),
+    }
+}
+
+/// Helm's `ProcessDependenciesWithMerge`: aliases, `condition`/`tags` pruning,
+/// then `import-values`.
+pub fn process_dependencies(chart: &mut Chart, user: &Map) -> Result<(), ValuesError> {
+    process_enabled(chart, user, "")?;
+    process_import_values(chart)
+}
+
+fn process_enabled(c: &mut Chart, v: &Map, path: &str) -> Result<(), ValuesError> {
+    if c.metadata.dependencies.is_empty() {
+        return Ok(());
+    }
+    let existing = std::mem::take(&mut c.dependencies);
+    let mut deps: Vec<Chart> = existing
+        .iter()
+        .filter(|e| {
+            !c.metadata.dependencies.iter().any(|r| {
+                e.name() == r.name
+                    && constraint::is_compatible_range(&r.version, &e.metadata.version)
+            })
+        })
+        .cloned()
+        .collect();
+    for req in c.metadata.dependencies.iter_mut() {
+        if let Some(found) = existing.iter().find(|e| {
+            e.name() == req.name
+                && constraint::is_compatible_range(&req.version, &e.metadata.version)
+        }) {
+            let mut copy = found.clone();
+            if !req.alias.is_empty() {
+                copy.metadata.name = req.alias.clone();
+            }
+            deps.push(copy);
+        }
+        if !req.alias.is_empty() {
+            req.name = req.alias.clone();
+        }
+    }
+    c.dependencies = deps;
+    for r in c.metadata.dependencies.iter_mut() {
+        r.enabled = true;
+    }
+    let cvals = coalesce_values(c, v)?;
+    // Tags: disabled only when no listed tag is true and at least one is false.
+    if let Some(tags) = table(&cvals, "tags") {
+        for r in c.metadata.dependencies.iter_mut() {
+            let (mut has_true, mut has_false) = (false, false);
+            for t in &r.tags {
+                if let Some(Value::Bool(b)) = tags.get(t) {
+                    if *b {
+                        has_true = true;
+                    } else {
+                        has_false = true;
+                    }
+                }
+            }
+            r.enabled = has_true || !has_false;
+        }
+    }
+    // Conditions: the first path that resolves to a bool decides.
+    for r in c.metadata.dependencies.iter_mut() {
+        for cond in r.condition.trim().split(',') {
+            if cond.is_empty() {
+                continue;
+            }
+            if let Some(Value::Bool(b)) = path_value(&cvals, &format!("{path}{cond}")) {
+                r.enabled = *b;
+                break;
+            }
+        }
+    }
+    let removed: Vec<String> = c
+        .metadata
+        .dependencies
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.name.clone())
+        .collect();
+    c.dependencies
+        .retain(|d| !removed.iter().any(|n| n == d.name()));
+    c.metadata
+        .dependencies
+        .retain(|r| !removed.contains(&r.name));
+    for t in c.dependencies.iter_mut() {
+        let sub = format!("{path}{}.", t.name());
+        process_enabled(t, &cvals, &sub)?;
+    }
+    Ok(())
+}
+
+fn path_to_map(path: &str, data: Map) -> Map {
+    if path == "." {
+        return data;
+    }
+    let mut cur = data;
+    for part in path.split('.').rev() {
+        let mut m = Map::new();
+        m.insert(part.to_string(), Value::map(cur));
+        cur = m;
+    }
+    cur
+}
+
+fn process_import_values(c: &mut Chart) -> Result<(), ValuesError> {
+    for d in c.dependencies.iter_mut() {
+        process_import_values(d)?;
+    }
+    if c.metadata.dependencies.is_empty() {
+        return Ok(());
+    }
+    let cvals = merge_chart_values(c, &Map::new())?;
+    let mut b = Map::new();
+    for r in c.metadata.dependencies.iter_mut() {
+        let mut normalized = Vec::new();
+        for iv in &r.import_values {
+            match iv {
+                Value::Map(m) => {
+                    let child = m
+                        .get("child")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    let parent = m
+                        .get("parent")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    let mut n = Map::new();
+                    n.insert("child".into(), Value::str(&child));
+                    n.insert("parent".into(), Value::str(&parent));
+                    normalized.push(Value::map(n));
+                    if let Some(vv) = table(&cvals, &format!("{}.{child}", r.name)) {
+                        coalesce_tables(&mut b, &path_to_map(&parent, vv.clone()), true);
+                    }
+                }
+                Value::String(s) => {
+                    let child = format!("exports.{s}");
+                    let mut n = Map::new();
+                    n.insert("child".into(), Value::str(&child));
+                    n.insert("parent".into(), Value::str("."));
+                    normalized.push(Value::map(n));
+                    if let Some(vm) = table(&cvals, &format!("{}.{child}", r.name)) {
+                        coalesce_tables(&mut b, vm, true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        r.import_values = normalized;
+    }
+    let mut vals = cvals;
+    // The chart's own values win over imported ones.
+    coalesce_tables(&mut vals, &b, true);
+    c.values = vals;
+    Ok(())
+}
+
+/// Converts values to JSON for schema validation (integral floats as integers,
+/// as Go's JSON schema library treats them).
+fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Nil => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+            serde_json::Value::from(*f as i64)
+        }
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Value::String(s) => serde_json::Value::String(s.to_string()),
+        Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
+        Value::List(l) => serde_json::Value::Array(l.iter().map(to_json).collect()),
+        Value::Map(m) => {
+            serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+        Value::Object(o) => to_json(&o.to_data()),
+    }
+}
+
+/// Helm's `ValidateAgainstSchema`: each chart's schema against its values.
+pub fn validate_schemas(chart: &Chart, values: &Map) -> Result<(), ValuesError> {
+    let mut report = String::new();
+    collect_schema_errors(chart, values, &mut report)?;
+    if !report.is_empty() {
+        return Err(verr(format!(
+            "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
+        )));
+    }
+    Ok(())
+}
+
+fn collect_schema_errors(chart: &Chart, values: &Map, out: &mut String) -> Result<(), ValuesError> {
+    if let Some(schema) = &chart.schema {
+        let schema: serde_json::Value = serde_json::from_slice(schema)
+            .map_err(|e| verr(format!("{}: invalid values.schema.json: {e}", chart.name())))?;
+        let validator = jsonschema::validator_for(&schema)
+            .map_err(|e| verr(format!("{}: invalid values.schema.json: {e}", chart.name())))?;
+        let instance = to_json(&Value::map(values.clone()));
+        let mut errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| {
+                let path = e.instance_path().to_string();
+                let field = if path.is_empty() {
+                    "(root)".to_string()
+                } else {
+                    path.trim_start_matches('/').replace('/', ".")
+                };
+                format!("- {field}: {e}\n")
+            })
+            .collect();
+        if !errors.is_empty() {
+            out.push_str(&format!("{}:\n", chart.name()));
+            errors.sort();
+            for e in errors {
+                out.push_str(&e);
+            }
+        }
+    }
+    for sub in &chart.dependencies {
+        let sv = match values.get(sub.name()) {
+            Some(Value::Map(m)) => (***m).clone(),
+            _ => Map::new(),
+        };
+        collect_schema_errors(sub, &sv, out)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(text: &str) -> Map {
+        crate::yaml::unmarshal_map(text).unwrap()
+    }
+
+    #[test]
+    fn user_null_deletes_a_default_and_maps_merge() {
+        let chart = Chart {
+            values: m("a: 1\nb:\n  c: 2\n  d: 3\n"),
+            ..Chart::default()
+        };
+        let out = coalesce_values(&chart, &m("a: null\nb:\n  d: 4\nz: null\n")).unwrap();
+        assert_eq!(Value::map(out).to_string(), "map[b:map[c:2 d:4] z:<nil>]");
+    }
+
+    #[test]
+    fn globals_flow_down() {
+        let mut sub = Chart::default();
+        sub.metadata.name = "sub".into();
+        sub.values = m("global:\n  x: child\n  yy: keep\nk: v\n");
+        let parent = Chart {
+            values: m("global:\n  x: parent\n"),
+            dependencies: vec![sub],
+            ..Chart::default()
+        };
+        let out = coalesce_values(&parent, &Map::new()).unwrap();
+        assert_eq!(
+            Value::map(out).to_string(),
+            "map[global:map[x:parent] sub:map[global:map[x:parent yy:keep] k:v]]"
+        );
+    }
+}
