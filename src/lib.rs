@@ -19,6 +19,7 @@
 //! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
 //! | [`yaml`] | Helm-exact YAML: go-yaml v2 scalar rules on read, go-yaml's style on write |
 //! | [`printer`], [`diagnostics`] | all output: data to stdout, status and errors to stderr |
+//! | [`sandbox`] | `charter-sandbox`, a local Kubernetes API server for end-to-end tests (docs/sandbox.md); imports nothing else |
 //!
 //! Start reading at [`main`], then `commands/`.
 
@@ -30,6 +31,7 @@ pub mod diagnostics;
 pub mod gotmpl;
 pub mod printer;
 pub mod render;
+pub mod sandbox;
 pub mod settings;
 pub mod values;
 pub mod yaml;
