@@ -129,6 +129,17 @@ fn errors_are_status_objects() {
         (code, v["message"].as_str()),
         (404, Some("namespaces \"missing\" not found"))
     );
+    let bad_secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "not base64!"}});
+    let (code, v) = sb.json(
+        "POST",
+        "/api/v1/namespaces/default/secrets",
+        JSON,
+        &bad_secret.to_string(),
+    );
+    assert_eq!(
+        (code, v["details"]["causes"][0]["field"].as_str()),
+        (422, Some("data[k]"))
+    );
     let (code, v) = sb.json("DELETE", "/api/v1/namespaces/default", JSON, "");
     assert_eq!((code, v["reason"].as_str()), (403, Some("Forbidden")));
     // Stale resourceVersion on update.

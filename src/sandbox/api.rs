@@ -840,6 +840,23 @@ fn validate(rt: &ResourceType, obj: &Value, name: &str) -> Result<(), ApiError> 
             ));
         }
     }
+    if rt.group.is_empty()
+        && rt.kind == "Secret"
+        && let Some(data) = obj["data"].as_object()
+    {
+        use base64::Engine;
+        for (k, v) in data {
+            let ok = v
+                .as_str()
+                .is_some_and(|s| base64::engine::general_purpose::STANDARD.decode(s).is_ok());
+            if !ok {
+                causes.push((
+                    format!("data[{k}]"),
+                    "Invalid value: must be base64-encoded".to_string(),
+                ));
+            }
+        }
+    }
     if rt.group == "apps" && rt.kind != "ReplicaSet" && obj["spec"]["selector"].is_null() {
         causes.push(("spec.selector".to_string(), "Required value".to_string()));
     }
