@@ -109,14 +109,24 @@ impl Rules {
     }
 }
 
+/// Go's `filepath.ErrBadPattern`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BadPattern;
+
+impl std::fmt::Display for BadPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("syntax error in pattern")
+    }
+}
+
 /// Go's `path/filepath.Match` on `/`-separated names.
-pub fn go_match(pattern: &str, name: &str) -> Result<bool, ()> {
+pub fn go_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     match_from(&p, &n)
 }
 
-fn match_from(p: &[char], n: &[char]) -> Result<bool, ()> {
+fn match_from(p: &[char], n: &[char]) -> Result<bool, BadPattern> {
     let (mut pi, mut ni) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     loop {
@@ -157,13 +167,13 @@ fn match_from(p: &[char], n: &[char]) -> Result<bool, ()> {
     }
 }
 
-fn validate(p: &[char]) -> Result<(), ()> {
+fn validate(p: &[char]) -> Result<(), BadPattern> {
     let mut i = 0;
     while i < p.len() {
         match p[i] {
             '\\' => {
                 if i + 1 >= p.len() {
-                    return Err(());
+                    return Err(BadPattern);
                 }
                 i += 2;
             }
@@ -179,11 +189,11 @@ fn validate(p: &[char]) -> Result<(), ()> {
 
 /// Matches one pattern element at `pi` against `c`; returns the match and the
 /// index after the element.
-fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
+fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), BadPattern> {
     match p[pi] {
         '?' => Ok((c != '/', pi + 1)),
         '\\' => {
-            let e = *p.get(pi + 1).ok_or(())?;
+            let e = *p.get(pi + 1).ok_or(BadPattern)?;
             Ok((e == c, pi + 2))
         }
         '[' => {
@@ -195,7 +205,7 @@ fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
             let mut matched = false;
             let mut first = true;
             loop {
-                let ch = *p.get(i).ok_or(())?;
+                let ch = *p.get(i).ok_or(BadPattern)?;
                 if ch == ']' && !first {
                     i += 1;
                     break;
@@ -203,7 +213,7 @@ fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
                 first = false;
                 let lo = if ch == '\\' {
                     i += 1;
-                    *p.get(i).ok_or(())?
+                    *p.get(i).ok_or(BadPattern)?
                 } else {
                     ch
                 };
@@ -211,10 +221,10 @@ fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
                 let mut hi = lo;
                 if p.get(i) == Some(&'-') && p.get(i + 1).is_some_and(|x| *x != ']') {
                     i += 1;
-                    hi = *p.get(i).ok_or(())?;
+                    hi = *p.get(i).ok_or(BadPattern)?;
                     if hi == '\\' {
                         i += 1;
-                        hi = *p.get(i).ok_or(())?;
+                        hi = *p.get(i).ok_or(BadPattern)?;
                     }
                     i += 1;
                 }

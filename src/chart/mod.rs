@@ -5,15 +5,16 @@
 //! archives are read with traversal and size guards.
 
 pub mod constraint;
+pub mod decode;
 pub mod ignore;
 mod metadata;
 
 use std::io::Read;
 use std::path::Path;
 
-use crate::gotmpl::{Map, Value};
+use crate::gotmpl::Map;
 
-pub use metadata::{Dependency, Maintainer, Metadata};
+pub use metadata::{Dependency, Lock, Maintainer, Metadata};
 
 /// Largest total size of an archive's unpacked files (Helm's limit).
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
@@ -40,8 +41,8 @@ pub struct ChartFile {
 #[derive(Debug, Clone, Default)]
 pub struct Chart {
     pub metadata: Metadata,
-    /// Chart.lock or requirements.lock, as read.
-    pub lock: Option<Value>,
+    /// Chart.lock or requirements.lock.
+    pub lock: Option<Lock>,
     pub templates: Vec<ChartFile>,
     /// values.yaml (an empty map when absent).
     pub values: Map,
@@ -65,17 +66,47 @@ impl Chart {
             .is_some_and(|t| t.eq_ignore_ascii_case("library"))
     }
 
-    /// Files under `crds/` that hold manifests (Helm's `CRDObjects`, this chart only).
+    /// Files under `crds/` that hold manifests (Helm's `CRDObjects`, this chart
+    /// only): the extension `.yaml`, `.yml` or `.json` in any case.
     pub fn crd_files(&self) -> Vec<&ChartFile> {
         self.files
             .iter()
             .filter(|f| {
+                let ext = f.name.rsplit_once('.').map_or("", |(_, e)| e);
                 f.name.starts_with("crds/")
-                    && (f.name.ends_with(".yaml")
-                        || f.name.ends_with(".yml")
-                        || f.name.ends_with(".json"))
+                    && ["yaml", "yml", "json"]
+                        .iter()
+                        .any(|x| ext.eq_ignore_ascii_case(x))
             })
             .collect()
+    }
+
+    /// Helm's `Metadata.Validate` for a chart already loaded.
+    pub fn validate(&self) -> Result<(), ChartError> {
+        self.metadata
+            .validate()
+            .map_err(|e| err(format!("validation: {e}")))
+    }
+
+    /// Helm's `action.CheckDependencies`: every dependency Chart.yaml names must be
+    /// present in `charts/` (by chart name). Helm's CLI prefixes the message with
+    /// "An error occurred while checking for chart dependencies. You may need to run
+    /// `helm dependency build` to fetch missing dependencies: ".
+    pub fn check_dependencies(&self) -> Result<(), ChartError> {
+        let missing: Vec<&str> = self
+            .metadata
+            .dependencies
+            .iter()
+            .filter(|d| !self.dependencies.iter().any(|c| c.name() == d.name))
+            .map(|d| d.name.as_str())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(err(format!(
+            "found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        )))
     }
 }
 
@@ -294,21 +325,18 @@ fn yaml_map(name: &str, data: &[u8]) -> Result<Map, ChartError> {
 /// Builds a chart from its files (Helm's `LoadFiles`).
 pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
     let mut chart = Chart::default();
+    // Chart.yaml is read first, wherever it sits in the list.
     let mut have_meta = false;
     for f in &files {
         if f.name == "Chart.yaml" {
-            let text = String::from_utf8_lossy(&f.data);
-            let v = crate::yaml::parse_value(&text).map_err(|e| {
-                err(format!(
-                    "cannot load Chart.yaml: error converting YAML to JSON: {e}"
-                ))
-            })?;
-            chart.metadata = Metadata::from_value(&v)
+            have_meta = true;
+            chart
+                .metadata
+                .read_into(&String::from_utf8_lossy(&f.data))
                 .map_err(|e| err(format!("cannot load Chart.yaml: {e}")))?;
             if chart.metadata.api_version.is_empty() {
                 chart.metadata.api_version = "v1".into();
             }
-            have_meta = true;
         }
     }
     let mut sub: Vec<(String, Vec<ChartFile>)> = Vec::new();
@@ -316,16 +344,14 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" | "requirements.lock" => {
-                let text = String::from_utf8_lossy(&f.data);
-                let v = crate::yaml::parse_value(&text).map_err(|e| {
-                    err(format!(
-                        "cannot load {}: error converting YAML to JSON: {e}",
-                        f.name
-                    ))
-                })?;
-                chart.lock = Some(v);
-                if f.name == "requirements.lock" && chart.metadata.api_version == "v1" {
-                    chart.files.push(f);
+                let lock = Lock::parse(&String::from_utf8_lossy(&f.data))
+                    .map_err(|e| err(format!("cannot load {}: {e}", f.name)))?;
+                chart.lock = Some(lock);
+                if f.name == "requirements.lock" {
+                    have_meta = true;
+                    if chart.metadata.api_version == "v1" {
+                        chart.files.push(f);
+                    }
                 }
             }
             "values.yaml" => {
@@ -334,16 +360,12 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
             }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
-                let text = String::from_utf8_lossy(&f.data);
-                let v = crate::yaml::parse_value(&text).map_err(|e| {
-                    err(format!(
-                        "cannot load requirements.yaml: error converting YAML to JSON: {e}"
-                    ))
-                })?;
-                if let Some(deps) = v.as_map().and_then(|m| m.get("dependencies")) {
-                    chart.metadata.dependencies = metadata::dependencies_from(deps)
-                        .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
-                }
+                // Helm decodes requirements.yaml into the chart's metadata itself.
+                have_meta = true;
+                chart
+                    .metadata
+                    .read_into(&String::from_utf8_lossy(&f.data))
+                    .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
                 if chart.metadata.api_version == "v1" {
                     chart.files.push(f);
                 }
@@ -371,6 +393,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
     if !have_meta {
         return Err(err("Chart.yaml file is missing"));
     }
+    chart.metadata.sanitize();
     chart
         .metadata
         .validate()

@@ -6,7 +6,10 @@
 //! ([`validate_schemas`]). The rules follow Helm's `pkg/chartutil` step for step,
 //! because the exact merged tree decides what every template prints.
 
+pub mod schema;
 pub mod strvals;
+
+pub use schema::validate_schemas;
 
 use std::sync::Arc;
 
@@ -414,78 +417,6 @@ fn process_import_values(c: &mut Chart) -> Result<(), ValuesError> {
     // The chart's own values win over imported ones.
     coalesce_tables(&mut vals, &b, true);
     c.values = vals;
-    Ok(())
-}
-
-/// Converts values to JSON for schema validation (integral floats as integers,
-/// as Go's JSON schema library treats them).
-fn to_json(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Nil => serde_json::Value::Null,
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Int(i) => serde_json::Value::from(*i),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-            serde_json::Value::from(*f as i64)
-        }
-        Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::Null),
-        Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
-        Value::List(l) => serde_json::Value::Array(l.iter().map(to_json).collect()),
-        Value::Map(m) => {
-            serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
-        }
-        Value::Object(o) => to_json(&o.to_data()),
-    }
-}
-
-/// Helm's `ValidateAgainstSchema`: each chart's schema against its values.
-pub fn validate_schemas(chart: &Chart, values: &Map) -> Result<(), ValuesError> {
-    let mut report = String::new();
-    collect_schema_errors(chart, values, &mut report)?;
-    if !report.is_empty() {
-        return Err(verr(format!(
-            "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
-        )));
-    }
-    Ok(())
-}
-
-fn collect_schema_errors(chart: &Chart, values: &Map, out: &mut String) -> Result<(), ValuesError> {
-    if let Some(schema) = &chart.schema {
-        let schema: serde_json::Value = serde_json::from_slice(schema)
-            .map_err(|e| verr(format!("{}: invalid values.schema.json: {e}", chart.name())))?;
-        let validator = jsonschema::validator_for(&schema)
-            .map_err(|e| verr(format!("{}: invalid values.schema.json: {e}", chart.name())))?;
-        let instance = to_json(&Value::map(values.clone()));
-        let mut errors: Vec<String> = validator
-            .iter_errors(&instance)
-            .map(|e| {
-                let path = e.instance_path().to_string();
-                let field = if path.is_empty() {
-                    "(root)".to_string()
-                } else {
-                    path.trim_start_matches('/').replace('/', ".")
-                };
-                format!("- {field}: {e}\n")
-            })
-            .collect();
-        if !errors.is_empty() {
-            out.push_str(&format!("{}:\n", chart.name()));
-            errors.sort();
-            for e in errors {
-                out.push_str(&e);
-            }
-        }
-    }
-    for sub in &chart.dependencies {
-        let sv = match values.get(sub.name()) {
-            Some(Value::Map(m)) => (***m).clone(),
-            _ => Map::new(),
-        };
-        collect_schema_errors(sub, &sv, out)?;
-    }
     Ok(())
 }
 
