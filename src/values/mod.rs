@@ -87,8 +87,9 @@ impl ValueOptions {
             base = merge_maps(base, current);
         }
         for v in &self.set_json {
+            // Helm drops the parser's reason here.
             strvals::parse_into(v, &mut base, strvals::Reader::Json)
-                .map_err(|e| verr(format!("failed parsing --set-json data {v}: {e}")))?;
+                .map_err(|_| verr(format!("failed parsing --set-json data {v}")))?;
         }
         for v in &self.set {
             strvals::parse_into(v, &mut base, strvals::Reader::Typed)
