@@ -4,8 +4,6 @@
 //! everything else stays a string), `--set-string`, `--set-file`, `--set-json`
 //! and `--set-literal`, with Helm's limits (index 65536, nesting 30) and errors.
 
-use std::sync::Arc;
-
 use crate::gotmpl::{Map, Value};
 
 pub const MAX_INDEX: i64 = 65536;
