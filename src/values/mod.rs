@@ -6,12 +6,11 @@
 //! ([`validate_schemas`]). The rules follow Helm's `pkg/chartutil` step for step,
 //! because the exact merged tree decides what every template prints.
 
+pub mod coalesce;
 pub mod schema;
 pub mod strvals;
 
 pub use schema::validate_schemas;
-
-use std::sync::Arc;
 
 use crate::chart::{Chart, constraint};
 use crate::gotmpl::{Map, Value};
@@ -112,129 +111,24 @@ impl ValueOptions {
     }
 }
 
-fn as_map_mut(v: &mut Value) -> Option<&mut Map> {
-    match v {
-        Value::Map(m) => Some(&mut **Arc::make_mut(m)),
-        _ => None,
-    }
-}
-
 /// Helm's `CoalesceValues`: the chart's defaults (and its subcharts', under their
-/// names) beneath the user's values; a user `null` deletes a default.
+/// names) beneath the user's values; a user `null` deletes a default. Helm's
+/// warnings are dropped; see [`coalesce::coalesce_with_warnings`].
 pub fn coalesce_values(chart: &Chart, user: &Map) -> Result<Map, ValuesError> {
-    let mut dest = user.clone();
-    coalesce(chart, &mut dest, false)?;
-    Ok(dest)
+    coalesce::coalesce_with_warnings(chart, user, false).map(|(m, _)| m)
 }
 
-/// Helm's `MergeValues` (chartutil): like coalescing, but nulls are kept.
+/// chartutil's `MergeValues`: like coalescing, but nulls are kept.
 pub fn merge_chart_values(chart: &Chart, user: &Map) -> Result<Map, ValuesError> {
-    let mut dest = user.clone();
-    coalesce(chart, &mut dest, true)?;
-    Ok(dest)
+    coalesce::coalesce_with_warnings(chart, user, true).map(|(m, _)| m)
 }
 
-fn coalesce(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), ValuesError> {
-    coalesce_chart_values(chart, dest, merge);
-    coalesce_deps(chart, dest, merge)
-}
-
-fn coalesce_deps(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), ValuesError> {
-    for sub in &chart.dependencies {
-        let name = sub.name();
-        let mut dv = match dest.get(name) {
-            None => Map::new(),
-            Some(Value::Map(m)) => (***m).clone(),
-            Some(other) => {
-                return Err(verr(format!(
-                    "type mismatch on {name}: {}",
-                    crate::gotmpl::sprintf("%t", std::slice::from_ref(other))
-                )));
-            }
-        };
-        coalesce_globals(&mut dv, dest);
-        coalesce(sub, &mut dv, merge)?;
-        dest.insert(name.to_string(), Value::map(dv));
-    }
-    Ok(())
-}
-
-/// Copies the parent's `global` into a subchart's values (parent wins).
-fn coalesce_globals(dest: &mut Map, src: &Map) {
-    let mut dg = match dest.get("global") {
-        None => Map::new(),
-        Some(Value::Map(m)) => (***m).clone(),
-        Some(_) => return,
-    };
-    let sg = match src.get("global") {
-        None => Map::new(),
-        Some(Value::Map(m)) => (***m).clone(),
-        Some(_) => return,
-    };
-    for (key, val) in sg {
-        if let Value::Map(vm) = &val {
-            let mut vv = (***vm).clone();
-            match dg.get(&key) {
-                None => {
-                    dg.insert(key, Value::map(vv));
-                }
-                Some(Value::Map(dm)) => {
-                    coalesce_tables(&mut vv, dm, true);
-                    dg.insert(key, Value::map(vv));
-                }
-                Some(_) => {}
-            }
-        } else if matches!(dg.get(&key), Some(Value::Map(_))) {
-            // A table in the subchart is not replaced by a scalar.
-        } else {
-            dg.insert(key, val);
-        }
-    }
-    dest.insert("global".into(), Value::map(dg));
-}
-
-fn coalesce_chart_values(chart: &Chart, v: &mut Map, merge: bool) {
-    for (key, val) in chart.values.iter() {
-        match v.get_mut(key) {
-            Some(Value::Nil) if !merge => {
-                v.remove(key);
-            }
-            Some(value @ Value::Map(_)) => {
-                if let Value::Map(src) = val {
-                    let sub_merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
-                    if let Some(dst) = as_map_mut(value) {
-                        coalesce_tables(dst, src, sub_merge);
-                    }
-                }
-            }
-            Some(_) => {}
-            None => {
-                v.insert(key.clone(), val.clone());
-            }
-        }
-    }
-}
-
-/// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; with `merge`
-/// off, a null in `dst` deletes the key.
+/// Helm's `MergeTables` (`merge`) / `CoalesceTables`: `src` fills what `dst` lacks.
 pub fn coalesce_tables(dst: &mut Map, src: &Map, merge: bool) {
-    for (key, val) in src.iter() {
-        match dst.get_mut(key) {
-            Some(Value::Nil) if !merge => {
-                dst.remove(key);
-            }
-            None => {
-                dst.insert(key.clone(), val.clone());
-            }
-            Some(dv) => {
-                if let Value::Map(sm) = val
-                    && let Some(dm) = as_map_mut(dv)
-                {
-                    coalesce_tables(dm, sm, merge);
-                }
-            }
-        }
-    }
+    let d = coalesce::to_g(dst);
+    let s = coalesce::to_g(src);
+    coalesce::Run::new().coalesce_tables(&d, &s, "", merge);
+    *dst = coalesce::from_g(&d);
 }
 
 /// Helm's `Values.Table`: the map at a dotted path.
