@@ -496,7 +496,8 @@ mod tests {
         let ok = tgz(&[("a/Chart.yaml", CHART), ("a/templates/./x.yaml", b"x: 1")]);
         let c = load_archive(&ok).unwrap();
         assert_eq!(c.templates[0].name, "templates/x.yaml");
-        let cases: [(&[(&str, &[u8])], &str); 4] = [
+        type Entries<'a> = &'a [(&'a str, &'a [u8])];
+        let cases: [(Entries, &str); 4] = [
             (
                 &[("a/../../etc/passwd", b"x")],
                 "chart illegally references parent directory",
