@@ -31,6 +31,7 @@ impl Rules {
     /// Parses the text of a `.helmignore` file.
     pub fn parse(text: &str) -> Result<Rules, String> {
         let mut rules = Rules::default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for line in text.lines() {
             rules.add(line)?;
         }
@@ -265,6 +266,9 @@ mod tests {
         assert!(r.ignore("templates/.hidden", false));
         assert!(!r.ignore("templates/a.yaml", false));
         assert!(Rules::parse("a/**/b").is_err());
+        assert!(Rules::parse("[").is_err());
+        let bom = Rules::parse("\u{feff}*.tmp\r\n").unwrap();
+        assert!(bom.ignore("x.tmp", false));
         // Helm's negation: a path that does not match a `!` rule is ignored.
         let n = Rules::parse("!keep.txt").unwrap();
         assert!(!n.ignore("keep.txt", false));

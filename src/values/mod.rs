@@ -1,10 +1,18 @@
 //! Values, as Helm computes them: the user's `-f`/`--set*` values merged in Helm's
 //! order ([`ValueOptions::merge_values`]), dependencies enabled or pruned by
-//! `condition`/`tags` and aliases applied ([`process_dependencies`]), chart
-//! defaults coalesced under them with `global` flowing down and `null` deleting a
-//! default ([`coalesce_values`]), and each chart's `values.schema.json` checked
-//! ([`validate_schemas`]). The rules follow Helm's `pkg/chartutil` step for step,
-//! because the exact merged tree decides what every template prints.
+//! `condition`/`tags`, aliases applied and `import-values` copied up
+//! ([`process_dependencies`]), chart defaults coalesced under them with `global`
+//! flowing down and `null` deleting a default ([`coalesce_values`]), and each
+//! chart's `values.schema.json` checked ([`validate_schemas`]). The rules follow
+//! Helm's `pkg/chartutil` and `pkg/cli/values` step for step, because the exact
+//! merged tree decides what every template prints.
+//!
+//! | file | owns |
+//! |---|---|
+//! | [`strvals`] | the `--set` family's parser (`pkg/strvals`), errors in Helm's words |
+//! | [`coalesce`] | `CoalesceValues`/`MergeValues` on a model of Go's shared maps |
+//! | [`schema`] | JSON Schema checks with gojsonschema's wording and order |
+//! | here | `MergeValues` of the CLI flags, dependency processing |
 
 pub mod coalesce;
 pub mod schema;
