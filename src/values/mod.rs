@@ -45,7 +45,7 @@ pub struct ValueOptions {
 
 /// Reads `-f`/`--set-file` input: a path, or `-` for stdin.
 fn read_input(path: &str) -> Result<Vec<u8>, String> {
-    if path == "-" {
+    if path.trim() == "-" {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
         return Ok(buf);
