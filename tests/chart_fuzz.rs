@@ -8,10 +8,15 @@ use charter::actions::render::{RenderOptions, render_chart};
 use charter::values::ValueOptions;
 use proptest::prelude::*;
 
+/// A corpus chart, from `../shared` next to the checkout or next to the worktree
+/// folder (`wt/<name>`).
 fn corpus_chart(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/charts")
-        .join(name)
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    ["../shared", "../../shared"]
+        .iter()
+        .map(|p| here.join(p).join("corpus/charts").join(name))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| here.join("../shared/corpus/charts").join(name))
 }
 
 fn copy_dir(from: &Path, to: &Path) {

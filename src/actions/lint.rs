@@ -343,7 +343,7 @@ fn chart_file_rules(dir: &Path, r: &mut LintResult) {
             return;
         }
     };
-    let meta = match chart::Metadata::from_value(&doc) {
+    let meta = match chart::Metadata::parse(&text) {
         Ok(m) => m,
         Err(e) => {
             r.add(Severity::Error, F, format!("unable to parse YAML\n\t{e}"));

@@ -1,12 +1,21 @@
-//! SemVer versions and constraints with Masterminds semver v3's rules, which Helm
-//! uses for `kubeVersion`, dependency versions and `semverCompare`: lenient version
-//! parsing (`v1.2`, `1`), ranges `>=1.19-0`, `~1.2`, `^1.2`, `1.2.x`, `*`,
-//! `||`, `,`/space AND, hyphen ranges, and "a constraint without a prerelease never
-//! matches a prerelease version". The `semver` crate parses strictly and has Cargo's
-//! range semantics, so the grammar is written here.
+//! SemVer versions and constraints with Masterminds semver v3.3.0's rules, which Helm
+//! uses for `kubeVersion`, dependency version ranges and Sprig's `semver` /
+//! `semverCompare`.
+//!
+//! Masterminds is lenient where the `semver` crate is strict (`v1.2`, `1`, leading
+//! zeros in the numbers) and its ranges differ from Cargo's (`1.2` means `~1.2`,
+//! `>1.2` means "above 1.2.x", a constraint without a prerelease never admits a
+//! prerelease version, hyphen ranges, `x`/`*` wildcards with their own rules per
+//! operator), so both the grammar and the checks are written here. The accepted
+//! language is defined by the same regular expressions Masterminds uses (the
+//! `regex` crate's leftmost-first alternation matches Go's RE2 choice), and error
+//! texts are Masterminds' (`improper constraint: ...`, `Invalid Semantic Version`).
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// A parsed version (Masterminds' `Version`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,104 +42,192 @@ impl fmt::Display for Version {
     }
 }
 
-fn valid_ident(s: &str) -> bool {
-    !s.is_empty()
-        && s.split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+/// One dot-separated identifier list, as in a prerelease or build suffix.
+const IDENTS: &str = r"[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*";
+
+/// A version: `v?MAJOR(.MINOR)?(.PATCH)?(-PRE)?(+BUILD)?`.
+static VERSION_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(?:-({IDENTS}))?(?:\+({IDENTS}))?$"
+    ))
+    .expect("version pattern")
+});
+
+/// A version inside a constraint: numbers may be wildcards. Masterminds writes
+/// the class as `[0-9|x|X|\*]`, so a literal `|` is accepted there too.
+fn cv_pattern() -> String {
+    format!(r"v?([0-9|xX*]+)(\.[0-9|xX*]+)?(\.[0-9|xX*]+)?(-({IDENTS}))?(\+({IDENTS}))?")
 }
 
-/// Masterminds' `NewVersion`: `v` prefix allowed, minor and patch optional.
-pub fn parse_version(text: &str) -> Result<Version, String> {
-    let invalid = || "Invalid Semantic Version".to_string();
-    let s = text.strip_prefix('v').unwrap_or(text);
-    let (rest, build) = match s.split_once('+') {
-        Some((r, b)) => (r, b.to_string()),
-        None => (s, String::new()),
-    };
-    let (core, pre) = match rest.split_once('-') {
-        Some((c, p)) => (c, p.to_string()),
-        None => (rest, String::new()),
-    };
-    if (!pre.is_empty() || rest.ends_with('-')) && !valid_ident(&pre) {
-        return Err(invalid());
-    }
-    if (!build.is_empty() || s.ends_with('+')) && !valid_ident(&build) {
-        return Err(invalid());
-    }
-    let parts: Vec<&str> = core.split('.').collect();
-    if parts.is_empty() || parts.len() > 3 {
-        return Err(invalid());
-    }
-    let mut nums = [0u64; 3];
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid());
+/// The operators, in Masterminds' alternation order (the empty operator second).
+const OPS: &str = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^";
+
+static CONSTRAINT_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^\s*({OPS})\s*({})\s*$", cv_pattern())).expect("constraint pattern")
+});
+static RANGE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let cv = cv_pattern();
+    Regex::new(&format!(r"\s*({cv})\s+-\s+({cv})\s*")).expect("range pattern")
+});
+static FIND_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"({OPS})\s*({})", cv_pattern())).expect("find pattern"));
+static VALID_RE: LazyLock<Regex> = LazyLock::new(|| {
+    let cv = cv_pattern();
+    Regex::new(&format!(
+        r"^(\s*({OPS})\s*({cv})\s*)((?:\s+|,\s*)({OPS})\s*({cv})\s*)*$"
+    ))
+    .expect("validity pattern")
+});
+
+const INVALID: &str = "Invalid Semantic Version";
+
+fn only(s: &str, allowed: impl Fn(u8) -> bool) -> bool {
+    s.bytes().all(allowed)
+}
+
+fn validate_prerelease(p: &str) -> Result<(), String> {
+    for part in p.split('.') {
+        if only(part, |b| b.is_ascii_digit()) {
+            if part.len() > 1 && part.starts_with('0') {
+                return Err("Version segment starts with 0".into());
+            }
+        } else if !only(part, |b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err("Invalid Prerelease string".into());
         }
-        if p.len() > 1 && p.starts_with('0') {
-            return Err(invalid());
-        }
-        nums[i] = p.parse().map_err(|_| invalid())?;
     }
-    Ok(Version {
-        major: nums[0],
-        minor: nums[1],
-        patch: nums[2],
-        pre,
-        build,
-        original: text.to_string(),
+    Ok(())
+}
+
+fn parse_segment(s: &str) -> Result<u64, String> {
+    s.parse::<u64>().map_err(|_| {
+        format!(
+            "Error parsing version segment: strconv.ParseUint: parsing {s:?}: value out of range"
+        )
     })
 }
 
-fn cmp_pre(a: &str, b: &str) -> Ordering {
-    match (a.is_empty(), b.is_empty()) {
-        (true, true) => return Ordering::Equal,
-        (true, false) => return Ordering::Greater,
-        (false, true) => return Ordering::Less,
-        _ => {}
+/// Masterminds' `NewVersion`: a `v` prefix, missing minor/patch and leading zeros
+/// in the numbers are all accepted; a numeric prerelease part may not start with 0.
+pub fn parse_version(text: &str) -> Result<Version, String> {
+    let caps = VERSION_RE
+        .captures(text)
+        .ok_or_else(|| INVALID.to_string())?;
+    let num = |i: usize| -> Result<u64, String> {
+        match caps.get(i) {
+            Some(m) => parse_segment(m.as_str().trim_start_matches('.')),
+            None => Ok(0),
+        }
+    };
+    let v = Version {
+        major: num(1)?,
+        minor: num(2)?,
+        patch: num(3)?,
+        pre: caps.get(4).map_or("", |m| m.as_str()).to_string(),
+        build: caps.get(5).map_or("", |m| m.as_str()).to_string(),
+        original: text.to_string(),
+    };
+    if !v.pre.is_empty() {
+        validate_prerelease(&v.pre)?;
     }
+    Ok(v)
+}
+
+/// Masterminds' prerelease comparison, part by part: numbers below words, a
+/// missing part below a present one.
+fn compare_prerelease(a: &str, b: &str) -> Ordering {
     let (pa, pb): (Vec<&str>, Vec<&str>) = (a.split('.').collect(), b.split('.').collect());
-    for (x, y) in pa.iter().zip(pb.iter()) {
-        let o = match (x.parse::<u64>(), y.parse::<u64>()) {
-            (Ok(i), Ok(j)) => i.cmp(&j),
-            (Ok(_), Err(_)) => Ordering::Less,
-            (Err(_), Ok(_)) => Ordering::Greater,
-            _ => x.cmp(y),
-        };
+    for i in 0..pa.len().max(pb.len()) {
+        let x = pa.get(i).copied().unwrap_or("");
+        let y = pb.get(i).copied().unwrap_or("");
+        let o = compare_pre_part(x, y);
         if o != Ordering::Equal {
             return o;
         }
     }
-    pa.len().cmp(&pb.len())
+    Ordering::Equal
+}
+
+fn compare_pre_part(s: &str, o: &str) -> Ordering {
+    if s == o {
+        return Ordering::Equal;
+    }
+    if s.is_empty() {
+        return Ordering::Less;
+    }
+    if o.is_empty() {
+        return Ordering::Greater;
+    }
+    match (s.parse::<u64>(), o.parse::<u64>()) {
+        (Err(_), Err(_)) => {
+            if s > o {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+        (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_), Ok(_)) => Ordering::Greater,
+        (Ok(si), Ok(oi)) => {
+            if si > oi {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
+    }
 }
 
 impl Version {
-    /// SemVer precedence (build metadata ignored).
+    /// SemVer precedence (build metadata ignored), as Masterminds' `Compare`.
     pub fn compare(&self, other: &Version) -> Ordering {
         (self.major, self.minor, self.patch)
             .cmp(&(other.major, other.minor, other.patch))
-            .then_with(|| cmp_pre(&self.pre, &other.pre))
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => compare_prerelease(&self.pre, &other.pre),
+            })
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Op {
-    Eq,
-    Ne,
-    Gt,
-    Lt,
-    Ge,
-    Le,
+    /// `=` or no operator: exact, or a tilde range when the version has wildcards.
+    TildeOrEqual,
+    NotEqual,
+    Greater,
+    Less,
+    GreaterEqual,
+    LessEqual,
     Tilde,
     Caret,
 }
 
+fn op_of(text: &str) -> Op {
+    match text {
+        "!=" => Op::NotEqual,
+        ">" => Op::Greater,
+        "<" => Op::Less,
+        ">=" | "=>" => Op::GreaterEqual,
+        "<=" | "=<" => Op::LessEqual,
+        "~" | "~>" => Op::Tilde,
+        "^" => Op::Caret,
+        _ => Op::TildeOrEqual,
+    }
+}
+
+/// One comparison (Masterminds' `constraint`).
 #[derive(Debug, Clone)]
 struct Single {
     op: Op,
-    v: Version,
-    /// Which parts were wildcards or missing (`1.2` / `1.2.x`): 0 = none,
-    /// 1 = patch, 2 = minor and patch, 3 = all.
-    dirty: u8,
+    con: Version,
+    /// Any part was a wildcard or missing.
+    dirty: bool,
+    /// The minor part (and so the patch) was a wildcard or missing.
+    minor_dirty: bool,
+    /// Only the patch part was a wildcard or missing.
+    patch_dirty: bool,
 }
 
 /// A parsed constraint: alternatives (`||`) of conjunctions.
@@ -139,95 +236,72 @@ pub struct Constraint {
     groups: Vec<Vec<Single>>,
 }
 
+fn is_x(s: &str) -> bool {
+    matches!(s, "x" | "X" | "*")
+}
+
 fn parse_single(text: &str) -> Result<Single, String> {
-    let t = text.trim();
-    let (op, rest) = [
-        (">=", Op::Ge),
-        ("=>", Op::Ge),
-        ("<=", Op::Le),
-        ("=<", Op::Le),
-        ("!=", Op::Ne),
-        ("~>", Op::Tilde),
-        (">", Op::Gt),
-        ("<", Op::Lt),
-        ("=", Op::Eq),
-        ("~", Op::Tilde),
-        ("^", Op::Caret),
-    ]
-    .iter()
-    .find_map(|(p, op)| t.strip_prefix(p).map(|r| (*op, r.trim())))
-    .unwrap_or((Op::Eq, t));
-    let improper = || format!("improper constraint: {text}");
-    let v_text = rest.strip_prefix('v').unwrap_or(rest);
-    let (core, tail) = match v_text.find(['-', '+']) {
-        Some(i) => (&v_text[..i], &v_text[i..]),
-        None => (v_text, ""),
+    let caps = CONSTRAINT_RE
+        .captures(text)
+        .ok_or_else(|| format!("improper constraint: {text}"))?;
+    let part = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+    let (major, minor, patch, suffix) = (part(3), part(4), part(5), part(6));
+    let (mut dirty, mut minor_dirty, mut patch_dirty) = (false, false, false);
+    let ver = if is_x(major) || major.is_empty() {
+        dirty = true;
+        format!("0.0.0{suffix}")
+    } else if is_x(minor.trim_start_matches('.')) || minor.is_empty() {
+        dirty = true;
+        minor_dirty = true;
+        format!("{major}.0.0{suffix}")
+    } else if is_x(patch.trim_start_matches('.')) || patch.is_empty() {
+        dirty = true;
+        patch_dirty = true;
+        format!("{major}{minor}.0{suffix}")
+    } else {
+        part(2).to_string()
     };
-    let mut parts: Vec<String> = core.split('.').map(str::to_string).collect();
-    if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
-        return Err(improper());
+    let con = parse_version(&ver).map_err(|_| "constraint Parser Error".to_string())?;
+    Ok(Single {
+        op: op_of(part(1)),
+        con,
+        dirty,
+        minor_dirty,
+        patch_dirty,
+    })
+}
+
+/// Masterminds' `rewriteRange`: `A - B` becomes `>= A, <= B `.
+fn rewrite_ranges(text: &str) -> String {
+    let mut out = text.to_string();
+    for caps in RANGE_RE.captures_iter(text) {
+        let whole = caps.get(0).map_or("", |m| m.as_str());
+        let lo = caps.get(1).map_or("", |m| m.as_str());
+        // Group 1 is the low version, its 7 inner groups follow, then the high one.
+        let hi = caps.get(9).map_or("", |m| m.as_str());
+        out = out.replacen(whole, &format!(">= {lo}, <= {hi} "), 1);
     }
-    let mut dirty = 0u8;
-    let wild = |p: &str| matches!(p, "x" | "X" | "*");
-    for (i, p) in parts.iter_mut().enumerate() {
-        if wild(p) {
-            dirty = dirty.max(3 - i as u8);
-            *p = "0".to_string();
-        }
-    }
-    if dirty == 0 && parts.len() < 3 {
-        dirty = 3 - parts.len() as u8;
-    }
-    while parts.len() < 3 {
-        parts.push("0".to_string());
-    }
-    let v = parse_version(&format!("{}{tail}", parts.join("."))).map_err(|_| improper())?;
-    Ok(Single { op, v, dirty })
+    out
 }
 
 impl Constraint {
     /// Masterminds' `NewConstraint`.
     pub fn parse(text: &str) -> Result<Constraint, String> {
+        let rewritten = rewrite_ranges(text);
         let mut groups = Vec::new();
-        for alt in text.split("||") {
-            let alt = alt.trim();
-            let mut singles = Vec::new();
-            // Hyphen ranges: "1.2 - 1.4".
-            let normalized = alt.replace(',', " ");
-            let words: Vec<&str> = normalized.split_whitespace().collect();
-            let mut i = 0;
-            // Operators separated from their versions by spaces (">= 1.2").
-            let mut merged: Vec<String> = Vec::new();
-            while i < words.len() {
-                let w = words[i];
-                if matches!(
-                    w,
-                    ">=" | "<=" | ">" | "<" | "=" | "!=" | "~" | "^" | "~>" | "=>" | "=<"
-                ) && i + 1 < words.len()
-                {
-                    merged.push(format!("{w}{}", words[i + 1]));
-                    i += 2;
-                } else {
-                    merged.push(w.to_string());
-                    i += 1;
-                }
+        for alt in rewritten.split("||") {
+            if !VALID_RE.is_match(alt) {
+                return Err(format!("improper constraint: {alt}"));
             }
-            let mut j = 0;
-            while j < merged.len() {
-                if j + 2 < merged.len() && merged[j + 1] == "-" {
-                    let lo = parse_single(&merged[j])?;
-                    let hi = parse_single(&merged[j + 2])?;
-                    singles.push(Single { op: Op::Ge, ..lo });
-                    singles.push(Single { op: Op::Le, ..hi });
-                    j += 3;
-                } else {
-                    singles.push(parse_single(&merged[j])?);
-                    j += 1;
-                }
-            }
-            if singles.is_empty() {
-                return Err(format!("improper constraint: {text}"));
-            }
+            let found: Vec<&str> = FIND_RE.find_iter(alt).map(|m| m.as_str()).collect();
+            let singles = if found.is_empty() {
+                vec![parse_single(alt)?]
+            } else {
+                found
+                    .into_iter()
+                    .map(parse_single)
+                    .collect::<Result<Vec<_>, _>>()?
+            };
             groups.push(singles);
         }
         Ok(Constraint { groups })
@@ -241,78 +315,133 @@ impl Constraint {
 
 impl Single {
     fn check(&self, v: &Version) -> bool {
-        if !v.pre.is_empty() && self.v.pre.is_empty() {
+        // A constraint without a prerelease never admits a prerelease version.
+        if !v.pre.is_empty() && self.con.pre.is_empty() {
             return false;
         }
-        let c = &self.v;
-        let cmp = v.compare(c);
+        let c = &self.con;
         match self.op {
-            Op::Eq if self.dirty > 0 => tilde(v, c, self.dirty),
-            Op::Eq => cmp == Ordering::Equal,
-            Op::Ne if self.dirty > 0 => !tilde(v, c, self.dirty),
-            Op::Ne => cmp != Ordering::Equal,
-            Op::Gt if self.dirty > 0 => match self.dirty {
-                3 => false,
-                2 => v.major > c.major,
-                _ => (v.major, v.minor) > (c.major, c.minor),
-            },
-            Op::Gt => cmp == Ordering::Greater,
-            Op::Lt => cmp == Ordering::Less,
-            Op::Ge => cmp != Ordering::Less,
-            Op::Le if self.dirty > 0 => match self.dirty {
-                3 => true,
-                2 => v.major <= c.major,
-                _ => (v.major, v.minor) <= (c.major, c.minor),
-            },
-            Op::Le => cmp != Ordering::Greater,
-            Op::Tilde => {
-                if cmp == Ordering::Less {
-                    return false;
-                }
-                if c.minor == 0 && c.patch == 0 && self.dirty >= 2 {
-                    v.major == c.major
+            Op::TildeOrEqual => {
+                if self.dirty {
+                    self.tilde(v)
                 } else {
-                    v.major == c.major && v.minor == c.minor
+                    v.compare(c) == Ordering::Equal
                 }
             }
-            Op::Caret => {
-                if cmp == Ordering::Less {
+            Op::NotEqual => self.not_equal(v),
+            Op::Greater => {
+                if !self.dirty {
+                    return v.compare(c) == Ordering::Greater;
+                }
+                if v.major != c.major {
+                    return v.major > c.major;
+                }
+                if self.minor_dirty {
                     return false;
                 }
-                if c.major > 0 || self.dirty >= 2 {
-                    v.major == c.major
-                } else if c.minor > 0 || self.dirty >= 1 {
-                    v.major == 0 && v.minor == c.minor
-                } else {
-                    v.major == 0 && v.minor == 0 && v.patch == c.patch
+                if self.patch_dirty {
+                    return v.minor > c.minor;
                 }
+                v.compare(c) == Ordering::Greater
+            }
+            Op::Less => v.compare(c) == Ordering::Less,
+            Op::GreaterEqual => v.compare(c) != Ordering::Less,
+            Op::LessEqual => {
+                if !self.dirty {
+                    return v.compare(c) != Ordering::Greater;
+                }
+                if v.major > c.major {
+                    return false;
+                }
+                !(v.major == c.major && v.minor > c.minor && !self.minor_dirty)
+            }
+            Op::Tilde => self.tilde(v),
+            Op::Caret => {
+                if v.compare(c) == Ordering::Less {
+                    return false;
+                }
+                if c.major > 0 || self.minor_dirty {
+                    return v.major == c.major;
+                }
+                if v.major > 0 {
+                    return false;
+                }
+                if c.minor > 0 || self.patch_dirty {
+                    return v.minor == c.minor;
+                }
+                if v.minor > 0 {
+                    return false;
+                }
+                v.patch == c.patch
             }
         }
     }
-}
 
-/// Equality with wildcards: `1.2` or `1.2.x` matches any 1.2.z.
-fn tilde(v: &Version, c: &Version, dirty: u8) -> bool {
-    match dirty {
-        3 => true,
-        2 => v.major == c.major,
-        _ => v.major == c.major && v.minor == c.minor,
+    fn tilde(&self, v: &Version) -> bool {
+        let c = &self.con;
+        if v.compare(c) == Ordering::Less {
+            return false;
+        }
+        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty {
+            return true;
+        }
+        if v.major != c.major {
+            return false;
+        }
+        v.minor == c.minor || self.minor_dirty
+    }
+
+    fn not_equal(&self, v: &Version) -> bool {
+        let c = &self.con;
+        if self.dirty {
+            if c.major != v.major {
+                return true;
+            }
+            if c.minor != v.minor && !self.minor_dirty {
+                return true;
+            }
+            if self.minor_dirty {
+                return false;
+            }
+            if c.patch != v.patch && !self.patch_dirty {
+                return true;
+            }
+            if self.patch_dirty {
+                if !v.pre.is_empty() || !c.pre.is_empty() {
+                    return compare_prerelease(&v.pre, &c.pre) != Ordering::Equal;
+                }
+                return false;
+            }
+        }
+        v.compare(c) != Ordering::Equal
     }
 }
 
 /// Helm's `IsCompatibleRange`: false when either side does not parse.
 pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
-    match (Constraint::parse(constraint), parse_version(version)) {
-        (Ok(c), Ok(v)) => c.check(&v),
+    match (parse_version(version), Constraint::parse(constraint)) {
+        (Ok(v), Ok(c)) => c.check(&v),
         _ => false,
     }
 }
 
-/// Whether `version` satisfies `constraint`, with parse errors reported.
+/// Sprig's `semverCompare`: whether `version` satisfies `constraint`, with
+/// Masterminds' parse errors (the constraint is parsed first).
 pub fn matches(constraint: &str, version: &str) -> Result<bool, String> {
     let c = Constraint::parse(constraint)?;
     let v = parse_version(version)?;
     Ok(c.check(&v))
+}
+
+/// Helm's kubeVersion gate (`renderResources`): `kube_version` is the
+/// capabilities' version string (`v1.32.0`).
+pub fn check_kube_version(constraint: &str, kube_version: &str) -> Result<(), String> {
+    if constraint.is_empty() || is_compatible_range(constraint, kube_version) {
+        return Ok(());
+    }
+    Err(format!(
+        "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {kube_version}"
+    ))
 }
 
 #[cfg(test)]
@@ -332,9 +461,17 @@ mod tests {
             (">=1.0, <2.0", "1.5.0"),
             ("<1.0 || >=2.0", "2.1.0"),
             ("1.2 - 1.4", "1.3.0"),
+            ("1.2 - 1.4", "1.4.9"),
             ("^0.2.3", "0.2.9"),
             (">= 1.16.0", "1.32.0"),
             ("1.2.3", "v1.2.3"),
+            ("~*", "5.0.0"),
+            (">*", "1.0.0"),
+            ("!=1.2.x", "1.3.0"),
+            ("<=*", "0.0.5"),
+            ("~1", "1.9.0"),
+            (">1.2", "1.3.0"),
+            ("=1.2.3", "1.2.3+build"),
         ];
         for (c, v) in yes {
             assert!(matches(c, v).unwrap(), "{c} should match {v}");
@@ -344,8 +481,15 @@ mod tests {
             ("~1.2", "1.3.0"),
             ("^1.2", "2.0.0"),
             ("^0.2.3", "0.3.0"),
+            ("^0.0.3", "0.0.4"),
             ("<1.16", "1.32.0"),
             ("1.2.x", "1.3.0"),
+            ("1.2 - 1.4", "1.5.0"),
+            ("!=1.2.x", "1.2.5"),
+            ("<=*", "1.0.0"),
+            (">1.2", "1.2.9"),
+            (">1", "1.9.0"),
+            ("*", "1.0.0-rc1"),
         ];
         for (c, v) in no {
             assert!(!matches(c, v).unwrap(), "{c} should not match {v}");
@@ -353,10 +497,81 @@ mod tests {
     }
 
     #[test]
+    fn masterminds_errors() {
+        assert_eq!(
+            matches("foo", "1.0.0").unwrap_err(),
+            "improper constraint: foo"
+        );
+        assert_eq!(
+            matches(">=1.0", "bar").unwrap_err(),
+            "Invalid Semantic Version"
+        );
+        assert_eq!(
+            matches(">=1.0 || x.y", "1.0.0").unwrap_err(),
+            "improper constraint:  x.y"
+        );
+        assert_eq!(
+            matches("1|2", "1.0.0").unwrap_err(),
+            "constraint Parser Error"
+        );
+        assert!(!is_compatible_range("nonsense", "1.0.0"));
+    }
+
+    #[test]
     fn lenient_versions() {
         assert_eq!(parse_version("v1.2").unwrap().to_string(), "1.2.0");
         assert_eq!(parse_version("1").unwrap().to_string(), "1.0.0");
+        assert_eq!(parse_version("01.02.03").unwrap().to_string(), "1.2.3");
+        assert_eq!(
+            parse_version("1.0.0-01").unwrap_err(),
+            "Version segment starts with 0"
+        );
         assert!(parse_version("1.2.3.4").is_err());
+        assert!(parse_version("1.2.3-").is_err());
         assert!(parse_version("abc").is_err());
+        assert!(parse_version("99999999999999999999.0.0").is_err());
+        let a = parse_version("1.0.0-alpha.1").unwrap();
+        let b = parse_version("1.0.0-alpha.beta").unwrap();
+        assert_eq!(a.compare(&b), Ordering::Less);
+        assert_eq!(
+            parse_version("1.0.0-alpha").unwrap().compare(&a),
+            Ordering::Less
+        );
+    }
+
+    #[test]
+    fn kube_version_gate() {
+        assert!(check_kube_version(">=1.19-0", "v1.32.0").is_ok());
+        assert_eq!(
+            check_kube_version(">=1.20.0", "v1.29.3-gke.100").unwrap_err(),
+            "chart requires kubeVersion: >=1.20.0 which is incompatible with Kubernetes v1.29.3-gke.100"
+        );
+    }
+}
+
+#[cfg(test)]
+mod helm_recorded {
+    use super::*;
+
+    /// `constraint<TAB>version<TAB>result`, recorded from Helm 3.17.3's
+    /// `semverCompare` (result `true`, `false` or `error: <message>`).
+    const CASES: &str = include_str!("../../testdata/chart/semver_compare.tsv");
+
+    #[test]
+    fn semver_compare_matches_helm() {
+        let mut n = 0;
+        for line in CASES.lines().filter(|l| !l.is_empty()) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [c, v, want] = cols[..] else {
+                panic!("bad fixture line {line:?}");
+            };
+            let got = match matches(c, v) {
+                Ok(b) => b.to_string(),
+                Err(e) => format!("error: {e}"),
+            };
+            assert_eq!(got, want, "semverCompare {c:?} {v:?}");
+            n += 1;
+        }
+        assert!(n > 60);
     }
 }

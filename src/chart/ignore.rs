@@ -31,6 +31,7 @@ impl Rules {
     /// Parses the text of a `.helmignore` file.
     pub fn parse(text: &str) -> Result<Rules, String> {
         let mut rules = Rules::default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for line in text.lines() {
             rules.add(line)?;
         }
@@ -123,10 +124,10 @@ impl std::fmt::Display for BadPattern {
 pub fn go_match(pattern: &str, name: &str) -> Result<bool, BadPattern> {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    match_from(&p, &n).map_err(|_| BadPattern)
+    match_from(&p, &n)
 }
 
-fn match_from(p: &[char], n: &[char]) -> Result<bool, ()> {
+fn match_from(p: &[char], n: &[char]) -> Result<bool, BadPattern> {
     let (mut pi, mut ni) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     loop {
@@ -167,13 +168,13 @@ fn match_from(p: &[char], n: &[char]) -> Result<bool, ()> {
     }
 }
 
-fn validate(p: &[char]) -> Result<(), ()> {
+fn validate(p: &[char]) -> Result<(), BadPattern> {
     let mut i = 0;
     while i < p.len() {
         match p[i] {
             '\\' => {
                 if i + 1 >= p.len() {
-                    return Err(());
+                    return Err(BadPattern);
                 }
                 i += 2;
             }
@@ -189,11 +190,11 @@ fn validate(p: &[char]) -> Result<(), ()> {
 
 /// Matches one pattern element at `pi` against `c`; returns the match and the
 /// index after the element.
-fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
+fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), BadPattern> {
     match p[pi] {
         '?' => Ok((c != '/', pi + 1)),
         '\\' => {
-            let e = *p.get(pi + 1).ok_or(())?;
+            let e = *p.get(pi + 1).ok_or(BadPattern)?;
             Ok((e == c, pi + 2))
         }
         '[' => {
@@ -205,7 +206,7 @@ fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
             let mut matched = false;
             let mut first = true;
             loop {
-                let ch = *p.get(i).ok_or(())?;
+                let ch = *p.get(i).ok_or(BadPattern)?;
                 if ch == ']' && !first {
                     i += 1;
                     break;
@@ -213,7 +214,7 @@ fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
                 first = false;
                 let lo = if ch == '\\' {
                     i += 1;
-                    *p.get(i).ok_or(())?
+                    *p.get(i).ok_or(BadPattern)?
                 } else {
                     ch
                 };
@@ -221,10 +222,10 @@ fn match_one(p: &[char], pi: usize, c: char) -> Result<(bool, usize), ()> {
                 let mut hi = lo;
                 if p.get(i) == Some(&'-') && p.get(i + 1).is_some_and(|x| *x != ']') {
                     i += 1;
-                    hi = *p.get(i).ok_or(())?;
+                    hi = *p.get(i).ok_or(BadPattern)?;
                     if hi == '\\' {
                         i += 1;
-                        hi = *p.get(i).ok_or(())?;
+                        hi = *p.get(i).ok_or(BadPattern)?;
                     }
                     i += 1;
                 }
@@ -265,6 +266,9 @@ mod tests {
         assert!(r.ignore("templates/.hidden", false));
         assert!(!r.ignore("templates/a.yaml", false));
         assert!(Rules::parse("a/**/b").is_err());
+        assert!(Rules::parse("[").is_err());
+        let bom = Rules::parse("\u{feff}*.tmp\r\n").unwrap();
+        assert!(bom.ignore("x.tmp", false));
         // Helm's negation: a path that does not match a `!` rule is ignored.
         let n = Rules::parse("!keep.txt").unwrap();
         assert!(!n.ignore("keep.txt", false));

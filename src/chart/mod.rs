@@ -5,15 +5,16 @@
 //! archives are read with traversal and size guards.
 
 pub mod constraint;
+pub mod decode;
 pub mod ignore;
 mod metadata;
 
 use std::io::Read;
 use std::path::Path;
 
-use crate::gotmpl::{Map, Value};
+use crate::gotmpl::Map;
 
-pub use metadata::{Dependency, Maintainer, Metadata};
+pub use metadata::{Dependency, Lock, Maintainer, Metadata};
 
 /// Largest total size of an archive's unpacked files (Helm's limit).
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
@@ -40,8 +41,8 @@ pub struct ChartFile {
 #[derive(Debug, Clone, Default)]
 pub struct Chart {
     pub metadata: Metadata,
-    /// Chart.lock or requirements.lock, as read.
-    pub lock: Option<Value>,
+    /// Chart.lock or requirements.lock.
+    pub lock: Option<Lock>,
     pub templates: Vec<ChartFile>,
     /// values.yaml (an empty map when absent).
     pub values: Map,
@@ -65,17 +66,47 @@ impl Chart {
             .is_some_and(|t| t.eq_ignore_ascii_case("library"))
     }
 
-    /// Files under `crds/` that hold manifests (Helm's `CRDObjects`, this chart only).
+    /// Files under `crds/` that hold manifests (Helm's `CRDObjects`, this chart
+    /// only): the extension `.yaml`, `.yml` or `.json` in any case.
     pub fn crd_files(&self) -> Vec<&ChartFile> {
         self.files
             .iter()
             .filter(|f| {
+                let ext = f.name.rsplit_once('.').map_or("", |(_, e)| e);
                 f.name.starts_with("crds/")
-                    && (f.name.ends_with(".yaml")
-                        || f.name.ends_with(".yml")
-                        || f.name.ends_with(".json"))
+                    && ["yaml", "yml", "json"]
+                        .iter()
+                        .any(|x| ext.eq_ignore_ascii_case(x))
             })
             .collect()
+    }
+
+    /// Helm's `Metadata.Validate` for a chart already loaded.
+    pub fn validate(&self) -> Result<(), ChartError> {
+        self.metadata
+            .validate()
+            .map_err(|e| err(format!("validation: {e}")))
+    }
+
+    /// Helm's `action.CheckDependencies`: every dependency Chart.yaml names must be
+    /// present in `charts/` (by chart name). Helm's CLI prefixes the message with
+    /// "An error occurred while checking for chart dependencies. You may need to run
+    /// `helm dependency build` to fetch missing dependencies: ".
+    pub fn check_dependencies(&self) -> Result<(), ChartError> {
+        let missing: Vec<&str> = self
+            .metadata
+            .dependencies
+            .iter()
+            .filter(|d| !self.dependencies.iter().any(|c| c.name() == d.name))
+            .map(|d| d.name.as_str())
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(err(format!(
+            "found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        )))
     }
 }
 
@@ -88,7 +119,13 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
     } else {
         let data = std::fs::read(path)
             .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?;
-        if data.len() < 2 || data[0] != 0x1f || data[1] != 0x8b {
+        if !data.starts_with(&[0x1f, 0x8b, 0x08]) {
+            let name = path.display().to_string();
+            if name.ends_with(".yml") || name.ends_with(".yaml") {
+                return Err(err(format!(
+                    "file '{name}' seems to be a YAML file, but expected a gzipped archive"
+                )));
+            }
             return Err(err(format!(
                 "file '{}' does not appear to be a gzipped archive; got '{}'",
                 path.display(),
@@ -188,78 +225,100 @@ fn walk(
     Ok(())
 }
 
-/// Reads a gzipped tar archive of a chart (Helm's `LoadArchiveFiles`), refusing
-/// paths outside the chart and oversized content.
+/// Go's `path.Clean` on a `/`-separated path.
+fn go_clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            x => out.push(x),
+        }
+    }
+    let joined = out.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_string(),
+        (false, false) => joined,
+    }
+}
+
+/// Reads a gzipped tar archive of a chart (Helm's `LoadArchiveFiles`): the top
+/// folder is dropped from every name, names are cleaned, and paths outside the
+/// chart, absolute or drive-letter paths and oversized content are refused with
+/// Helm's messages. As in Helm, only directory and PAX header entries are
+/// skipped; any other entry (a symlink, say) becomes a file with its stored bytes.
 pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, ChartError> {
     let gz = flate2::read::GzDecoder::new(data);
     let mut tar = tar::Archive::new(gz);
     let mut files = Vec::new();
-    let mut total: u64 = 0;
+    let mut remaining: u64 = MAX_DECOMPRESSED_CHART_SIZE;
     let entries = tar
         .entries()
         .map_err(|e| err(format!("error reading chart archive: {e}")))?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| err(format!("error reading chart archive: {e}")))?;
+        let mut entry = entry.map_err(|e| err(tar_error(&e)))?;
         let kind = entry.header().entry_type();
-        if kind.is_dir() {
+        if kind.is_dir() || kind.is_pax_global_extensions() || kind.is_pax_local_extensions() {
             continue;
         }
-        let raw = entry
-            .path()
-            .map_err(|e| err(format!("error reading chart archive: {e}")))?
-            .to_string_lossy()
-            .replace('\\', "/");
-        if kind.is_pax_global_extensions()
-            || kind.is_pax_local_extensions()
-            || raw == "pax_global_header"
-        {
-            continue;
+        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let delimiter = if raw.contains('\\') { '\\' } else { '/' };
+        let parts: Vec<&str> = raw.split(delimiter).collect();
+        let n = parts[1..].join("/");
+        if n.starts_with('/') {
+            return Err(err("chart illegally contains absolute paths"));
         }
-        let parts: Vec<&str> = raw.split('/').collect();
-        if parts.len() < 2 {
-            if parts[0] == "Chart.yaml" {
-                return Err(err("chart yaml not in base directory"));
-            }
-            continue;
-        }
-        let name = parts[1..].join("/");
-        if name.starts_with('/') || raw.starts_with('/') {
+        let n = go_clean(&n);
+        if n == "." {
             return Err(err(format!(
-                "chart illegally contains absolute paths: {raw}"
+                "chart illegally contains content outside the base directory: {raw:?}"
             )));
         }
-        if name.split('/').any(|p| p == "..") {
-            return Err(err(
-                "chart illegally contains content outside the base directory",
-            ));
+        if n.starts_with("..") {
+            return Err(err("chart illegally references parent directory"));
         }
-        if !kind.is_file() {
-            return Err(err(format!(
-                "chart contains a {} entry {raw:?}, which charts may not hold",
-                entry_kind(kind)
-            )));
+        let b = n.as_bytes();
+        if b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/' {
+            return Err(err("chart contains illegally named files"));
+        }
+        if parts[0] == "Chart.yaml" {
+            return Err(err("chart yaml not in base directory"));
         }
         let size = entry.header().size().unwrap_or(0);
+        if size > remaining {
+            return Err(err(format!(
+                "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
+            )));
+        }
         if size > MAX_DECOMPRESSED_FILE_SIZE {
             return Err(err(format!(
-                "decompressed chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+                "decompressed chart file {raw:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
             )));
         }
         let mut data = Vec::new();
         (&mut entry)
-            .take(MAX_DECOMPRESSED_FILE_SIZE + 1)
+            .take(remaining)
             .read_to_end(&mut data)
-            .map_err(|e| err(format!("error reading chart archive: {e}")))?;
-        total += data.len() as u64;
-        if total > MAX_DECOMPRESSED_CHART_SIZE {
+            .map_err(|e| err(tar_error(&e)))?;
+        let written = data.len() as u64;
+        remaining -= written.min(remaining);
+        if written < size || remaining == 0 {
             return Err(err(format!(
-                "decompressed chart is larger than the maximum size {MAX_DECOMPRESSED_CHART_SIZE}"
+                "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
         if data.starts_with(&[0xef, 0xbb, 0xbf]) {
             data.drain(..3);
         }
-        files.push(ChartFile { name, data });
+        files.push(ChartFile { name: n, data });
     }
     if files.is_empty() {
         return Err(err("no files in chart archive"));
@@ -267,17 +326,15 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, ChartError> {
     Ok(files)
 }
 
-fn entry_kind(kind: tar::EntryType) -> &'static str {
-    if kind.is_symlink() {
-        "symlink"
-    } else if kind.is_hard_link() {
-        "hard link"
-    } else if kind.is_character_special() || kind.is_block_special() {
-        "device"
-    } else if kind.is_fifo() {
-        "fifo"
+/// A read failure inside the archive, in Go's words where they are known.
+fn tar_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    if text.contains("invalid gzip header") {
+        "gzip: invalid header".to_string()
+    } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        "unexpected EOF".to_string()
     } else {
-        "special"
+        format!("error reading chart archive: {text}")
     }
 }
 
@@ -294,21 +351,18 @@ fn yaml_map(name: &str, data: &[u8]) -> Result<Map, ChartError> {
 /// Builds a chart from its files (Helm's `LoadFiles`).
 pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
     let mut chart = Chart::default();
+    // Chart.yaml is read first, wherever it sits in the list.
     let mut have_meta = false;
     for f in &files {
         if f.name == "Chart.yaml" {
-            let text = String::from_utf8_lossy(&f.data);
-            let v = crate::yaml::parse_value(&text).map_err(|e| {
-                err(format!(
-                    "cannot load Chart.yaml: error converting YAML to JSON: {e}"
-                ))
-            })?;
-            chart.metadata = Metadata::from_value(&v)
+            have_meta = true;
+            chart
+                .metadata
+                .read_into(&String::from_utf8_lossy(&f.data))
                 .map_err(|e| err(format!("cannot load Chart.yaml: {e}")))?;
             if chart.metadata.api_version.is_empty() {
                 chart.metadata.api_version = "v1".into();
             }
-            have_meta = true;
         }
     }
     let mut sub: Vec<(String, Vec<ChartFile>)> = Vec::new();
@@ -316,16 +370,14 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" | "requirements.lock" => {
-                let text = String::from_utf8_lossy(&f.data);
-                let v = crate::yaml::parse_value(&text).map_err(|e| {
-                    err(format!(
-                        "cannot load {}: error converting YAML to JSON: {e}",
-                        f.name
-                    ))
-                })?;
-                chart.lock = Some(v);
-                if f.name == "requirements.lock" && chart.metadata.api_version == "v1" {
-                    chart.files.push(f);
+                let lock = Lock::parse(&String::from_utf8_lossy(&f.data))
+                    .map_err(|e| err(format!("cannot load {}: {e}", f.name)))?;
+                chart.lock = Some(lock);
+                if f.name == "requirements.lock" {
+                    have_meta = true;
+                    if chart.metadata.api_version == "v1" {
+                        chart.files.push(f);
+                    }
                 }
             }
             "values.yaml" => {
@@ -334,16 +386,12 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
             }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
-                let text = String::from_utf8_lossy(&f.data);
-                let v = crate::yaml::parse_value(&text).map_err(|e| {
-                    err(format!(
-                        "cannot load requirements.yaml: error converting YAML to JSON: {e}"
-                    ))
-                })?;
-                if let Some(deps) = v.as_map().and_then(|m| m.get("dependencies")) {
-                    chart.metadata.dependencies = metadata::dependencies_from(deps)
-                        .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
-                }
+                // Helm decodes requirements.yaml into the chart's metadata itself.
+                have_meta = true;
+                chart
+                    .metadata
+                    .read_into(&String::from_utf8_lossy(&f.data))
+                    .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
                 if chart.metadata.api_version == "v1" {
                     chart.files.push(f);
                 }
@@ -371,6 +419,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
     if !have_meta {
         return Err(err("Chart.yaml file is missing"));
     }
+    chart.metadata.sanitize();
     chart
         .metadata
         .validate()
@@ -415,4 +464,89 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
         }
     }
     Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A gzipped tar with entries named exactly as given (no path checks).
+    fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut h = tar::Header::new_ustar();
+            let raw = &mut h.as_old_mut().name;
+            raw[..name.len()].copy_from_slice(name.as_bytes());
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            h.set_cksum();
+            b.append(&h, *data).unwrap();
+        }
+        let tar = b.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    const CHART: &[u8] = b"apiVersion: v2\nname: a\nversion: 0.1.0\n";
+
+    #[test]
+    fn archive_guards_as_helm() {
+        let ok = tgz(&[("a/Chart.yaml", CHART), ("a/templates/./x.yaml", b"x: 1")]);
+        let c = load_archive(&ok).unwrap();
+        assert_eq!(c.templates[0].name, "templates/x.yaml");
+        type Entries<'a> = &'a [(&'a str, &'a [u8])];
+        let cases: [(Entries, &str); 4] = [
+            (
+                &[("a/../../etc/passwd", b"x")],
+                "chart illegally references parent directory",
+            ),
+            (
+                &[("README", b"x")],
+                "chart illegally contains content outside the base directory: \"README\"",
+            ),
+            (
+                &[("a//etc/x", b"x")],
+                "chart illegally contains absolute paths",
+            ),
+            (&[("a/c:/x", b"x")], "chart contains illegally named files"),
+        ];
+        for (entries, want) in cases {
+            assert_eq!(archive_files(&tgz(entries)).unwrap_err().0, want);
+        }
+        assert_eq!(
+            archive_files(&tgz(&[])).unwrap_err().0,
+            "no files in chart archive"
+        );
+    }
+
+    #[test]
+    fn archive_subchart_and_dependencies_check() {
+        let sub = tgz(&[(
+            "s/Chart.yaml",
+            b"apiVersion: v2\nname: s\nversion: 1.0.0\n" as &[u8],
+        )]);
+        let parent = tgz(&[
+            (
+                "p/Chart.yaml",
+                b"apiVersion: v2\nname: p\nversion: 0.1.0\ndependencies:\n- name: s\n  version: 1.x\n  repository: r\n- name: t\n  repository: r\n",
+            ),
+            ("p/charts/s-1.0.0.tgz", &sub),
+        ]);
+        let c = load_archive(&parent).unwrap();
+        assert_eq!(c.dependencies[0].name(), "s");
+        assert_eq!(
+            c.check_dependencies().unwrap_err().0,
+            "found in Chart.yaml, but missing in charts/ directory: t"
+        );
+    }
+
+    #[test]
+    fn clean_paths() {
+        assert_eq!(go_clean("a/./b/../c"), "a/c");
+        assert_eq!(go_clean(""), ".");
+        assert_eq!(go_clean("../x"), "../x");
+        assert_eq!(go_clean("/../x"), "/x");
+    }
 }

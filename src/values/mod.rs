@@ -1,14 +1,24 @@
 //! Values, as Helm computes them: the user's `-f`/`--set*` values merged in Helm's
 //! order ([`ValueOptions::merge_values`]), dependencies enabled or pruned by
-//! `condition`/`tags` and aliases applied ([`process_dependencies`]), chart
-//! defaults coalesced under them with `global` flowing down and `null` deleting a
-//! default ([`coalesce_values`]), and each chart's `values.schema.json` checked
-//! ([`validate_schemas`]). The rules follow Helm's `pkg/chartutil` step for step,
-//! because the exact merged tree decides what every template prints.
+//! `condition`/`tags`, aliases applied and `import-values` copied up
+//! ([`process_dependencies`]), chart defaults coalesced under them with `global`
+//! flowing down and `null` deleting a default ([`coalesce_values`]), and each
+//! chart's `values.schema.json` checked ([`validate_schemas`]). The rules follow
+//! Helm's `pkg/chartutil` and `pkg/cli/values` step for step, because the exact
+//! merged tree decides what every template prints.
+//!
+//! | file | owns |
+//! |---|---|
+//! | [`strvals`] | the `--set` family's parser (`pkg/strvals`), errors in Helm's words |
+//! | [`coalesce`] | `CoalesceValues`/`MergeValues` on a model of Go's shared maps |
+//! | [`schema`] | JSON Schema checks with gojsonschema's wording and order |
+//! | here | `MergeValues` of the CLI flags, dependency processing |
 
+pub mod coalesce;
+pub mod schema;
 pub mod strvals;
 
-use std::sync::Arc;
+pub use schema::validate_schemas;
 
 use crate::chart::{Chart, constraint};
 use crate::gotmpl::{Map, Value};
@@ -35,7 +45,7 @@ pub struct ValueOptions {
 
 /// Reads `-f`/`--set-file` input: a path, or `-` for stdin.
 fn read_input(path: &str) -> Result<Vec<u8>, String> {
-    if path == "-" {
+    if path.trim() == "-" {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| e.to_string())?;
         return Ok(buf);
@@ -84,8 +94,9 @@ impl ValueOptions {
             base = merge_maps(base, current);
         }
         for v in &self.set_json {
+            // Helm drops the parser's reason here.
             strvals::parse_into(v, &mut base, strvals::Reader::Json)
-                .map_err(|e| verr(format!("failed parsing --set-json data {v}: {e}")))?;
+                .map_err(|_| verr(format!("failed parsing --set-json data {v}")))?;
         }
         for v in &self.set {
             strvals::parse_into(v, &mut base, strvals::Reader::Typed)
@@ -108,129 +119,24 @@ impl ValueOptions {
     }
 }
 
-fn as_map_mut(v: &mut Value) -> Option<&mut Map> {
-    match v {
-        Value::Map(m) => Some(&mut **Arc::make_mut(m)),
-        _ => None,
-    }
-}
-
 /// Helm's `CoalesceValues`: the chart's defaults (and its subcharts', under their
-/// names) beneath the user's values; a user `null` deletes a default.
+/// names) beneath the user's values; a user `null` deletes a default. Helm's
+/// warnings are dropped; see [`coalesce::coalesce_with_warnings`].
 pub fn coalesce_values(chart: &Chart, user: &Map) -> Result<Map, ValuesError> {
-    let mut dest = user.clone();
-    coalesce(chart, &mut dest, false)?;
-    Ok(dest)
+    coalesce::coalesce_with_warnings(chart, user, false).map(|(m, _)| m)
 }
 
-/// Helm's `MergeValues` (chartutil): like coalescing, but nulls are kept.
+/// chartutil's `MergeValues`: like coalescing, but nulls are kept.
 pub fn merge_chart_values(chart: &Chart, user: &Map) -> Result<Map, ValuesError> {
-    let mut dest = user.clone();
-    coalesce(chart, &mut dest, true)?;
-    Ok(dest)
+    coalesce::coalesce_with_warnings(chart, user, true).map(|(m, _)| m)
 }
 
-fn coalesce(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), ValuesError> {
-    coalesce_chart_values(chart, dest, merge);
-    coalesce_deps(chart, dest, merge)
-}
-
-fn coalesce_deps(chart: &Chart, dest: &mut Map, merge: bool) -> Result<(), ValuesError> {
-    for sub in &chart.dependencies {
-        let name = sub.name();
-        let mut dv = match dest.get(name) {
-            None => Map::new(),
-            Some(Value::Map(m)) => (***m).clone(),
-            Some(other) => {
-                return Err(verr(format!(
-                    "type mismatch on {name}: {}",
-                    crate::gotmpl::sprintf("%t", std::slice::from_ref(other))
-                )));
-            }
-        };
-        coalesce_globals(&mut dv, dest);
-        coalesce(sub, &mut dv, merge)?;
-        dest.insert(name.to_string(), Value::map(dv));
-    }
-    Ok(())
-}
-
-/// Copies the parent's `global` into a subchart's values (parent wins).
-fn coalesce_globals(dest: &mut Map, src: &Map) {
-    let mut dg = match dest.get("global") {
-        None => Map::new(),
-        Some(Value::Map(m)) => (***m).clone(),
-        Some(_) => return,
-    };
-    let sg = match src.get("global") {
-        None => Map::new(),
-        Some(Value::Map(m)) => (***m).clone(),
-        Some(_) => return,
-    };
-    for (key, val) in sg {
-        if let Value::Map(vm) = &val {
-            let mut vv = (***vm).clone();
-            match dg.get(&key) {
-                None => {
-                    dg.insert(key, Value::map(vv));
-                }
-                Some(Value::Map(dm)) => {
-                    coalesce_tables(&mut vv, dm, true);
-                    dg.insert(key, Value::map(vv));
-                }
-                Some(_) => {}
-            }
-        } else if matches!(dg.get(&key), Some(Value::Map(_))) {
-            // A table in the subchart is not replaced by a scalar.
-        } else {
-            dg.insert(key, val);
-        }
-    }
-    dest.insert("global".into(), Value::map(dg));
-}
-
-fn coalesce_chart_values(chart: &Chart, v: &mut Map, merge: bool) {
-    for (key, val) in chart.values.iter() {
-        match v.get_mut(key) {
-            Some(Value::Nil) if !merge => {
-                v.remove(key);
-            }
-            Some(value @ Value::Map(_)) => {
-                if let Value::Map(src) = val {
-                    let sub_merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
-                    if let Some(dst) = as_map_mut(value) {
-                        coalesce_tables(dst, src, sub_merge);
-                    }
-                }
-            }
-            Some(_) => {}
-            None => {
-                v.insert(key.clone(), val.clone());
-            }
-        }
-    }
-}
-
-/// Helm's `coalesceTablesFullKey`: `src` fills what `dst` lacks; with `merge`
-/// off, a null in `dst` deletes the key.
+/// Helm's `MergeTables` (`merge`) / `CoalesceTables`: `src` fills what `dst` lacks.
 pub fn coalesce_tables(dst: &mut Map, src: &Map, merge: bool) {
-    for (key, val) in src.iter() {
-        match dst.get_mut(key) {
-            Some(Value::Nil) if !merge => {
-                dst.remove(key);
-            }
-            None => {
-                dst.insert(key.clone(), val.clone());
-            }
-            Some(dv) => {
-                if let Value::Map(sm) = val
-                    && let Some(dm) = as_map_mut(dv)
-                {
-                    coalesce_tables(dm, sm, merge);
-                }
-            }
-        }
-    }
+    let d = coalesce::to_g(dst);
+    let s = coalesce::to_g(src);
+    coalesce::Run::new().coalesce_tables(&d, &s, "", merge);
+    *dst = coalesce::from_g(&d);
 }
 
 /// Helm's `Values.Table`: the map at a dotted path.
@@ -414,78 +320,6 @@ fn process_import_values(c: &mut Chart) -> Result<(), ValuesError> {
     // The chart's own values win over imported ones.
     coalesce_tables(&mut vals, &b, true);
     c.values = vals;
-    Ok(())
-}
-
-/// Converts values to JSON for schema validation (integral floats as integers,
-/// as Go's JSON schema library treats them).
-fn to_json(v: &Value) -> serde_json::Value {
-    match v {
-        Value::Nil => serde_json::Value::Null,
-        Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Int(i) => serde_json::Value::from(*i),
-        Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
-            serde_json::Value::from(*f as i64)
-        }
-        Value::Float(f) => serde_json::Number::from_f64(*f)
-            .map(serde_json::Value::Number)
-            .unwrap_or(serde_json::Value::Null),
-        Value::String(s) => serde_json::Value::String(s.to_string()),
-        Value::Bytes(b) => serde_json::Value::String(String::from_utf8_lossy(b).into_owned()),
-        Value::List(l) => serde_json::Value::Array(l.iter().map(to_json).collect()),
-        Value::Map(m) => {
-            serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
-        }
-        Value::Object(o) => to_json(&o.to_data()),
-    }
-}
-
-/// Helm's `ValidateAgainstSchema`: each chart's schema against its values.
-pub fn validate_schemas(chart: &Chart, values: &Map) -> Result<(), ValuesError> {
-    let mut report = String::new();
-    collect_schema_errors(chart, values, &mut report)?;
-    if !report.is_empty() {
-        return Err(verr(format!(
-            "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
-        )));
-    }
-    Ok(())
-}
-
-fn collect_schema_errors(chart: &Chart, values: &Map, out: &mut String) -> Result<(), ValuesError> {
-    if let Some(schema) = &chart.schema {
-        let schema: serde_json::Value = serde_json::from_slice(schema)
-            .map_err(|e| verr(format!("{}: invalid values.schema.json: {e}", chart.name())))?;
-        let validator = jsonschema::validator_for(&schema)
-            .map_err(|e| verr(format!("{}: invalid values.schema.json: {e}", chart.name())))?;
-        let instance = to_json(&Value::map(values.clone()));
-        let mut errors: Vec<String> = validator
-            .iter_errors(&instance)
-            .map(|e| {
-                let path = e.instance_path().to_string();
-                let field = if path.is_empty() {
-                    "(root)".to_string()
-                } else {
-                    path.trim_start_matches('/').replace('/', ".")
-                };
-                format!("- {field}: {e}\n")
-            })
-            .collect();
-        if !errors.is_empty() {
-            out.push_str(&format!("{}:\n", chart.name()));
-            errors.sort();
-            for e in errors {
-                out.push_str(&e);
-            }
-        }
-    }
-    for sub in &chart.dependencies {
-        let sv = match values.get(sub.name()) {
-            Some(Value::Map(m)) => (***m).clone(),
-            _ => Map::new(),
-        };
-        collect_schema_errors(sub, &sv, out)?;
-    }
     Ok(())
 }
 

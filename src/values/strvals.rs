@@ -4,8 +4,6 @@
 //! everything else stays a string), `--set-string`, `--set-file`, `--set-json`
 //! and `--set-literal`, with Helm's limits (index 65536, nesting 30) and errors.
 
-use std::sync::Arc;
-
 use crate::gotmpl::{Map, Value};
 
 pub const MAX_INDEX: i64 = 65536;
@@ -37,6 +35,9 @@ struct Parser<'a> {
     s: Vec<char>,
     i: usize,
     reader: Reader<'a>,
+    /// `--set-literal`: no escapes, no commas between pairs, the value is the
+    /// rest of the text.
+    literal: bool,
 }
 
 /// Parses one `--set`-style expression into `dest`.
@@ -45,13 +46,50 @@ pub fn parse_into(text: &str, dest: &mut Map, reader: Reader<'_>) -> Result<(), 
         s: text.chars().collect(),
         i: 0,
         reader,
+        literal: false,
     };
-    loop {
-        match p.key(dest, 0) {
-            Ok(()) => continue,
-            Err(ParseErr::Eof) => return Ok(()),
-            Err(ParseErr::NotList) => return Err("not a list".into()),
-            Err(ParseErr::Msg(m)) => return Err(m),
+    p.run(dest)
+}
+
+/// `--set-literal key=value`: the value is taken verbatim, commas included; keys
+/// have no escapes (Helm's `ParseLiteralInto`).
+pub fn parse_literal_into(text: &str, dest: &mut Map) -> Result<(), String> {
+    let mut p = Parser {
+        s: text.chars().collect(),
+        i: 0,
+        reader: Reader::String,
+        literal: true,
+    };
+    p.run(dest)
+}
+
+/// Go's `%q` of a rune slice: `['x' 'y']`.
+fn quote_runes(s: &str) -> String {
+    let parts: Vec<String> = s
+        .chars()
+        .map(|c| match c {
+            '\'' => "'\\''".to_string(),
+            '\\' => "'\\\\'".to_string(),
+            '\n' => "'\\n'".to_string(),
+            '\t' => "'\\t'".to_string(),
+            '\r' => "'\\r'".to_string(),
+            c if c.is_control() => format!("'\\x{:02x}'", c as u32),
+            c => format!("'{c}'"),
+        })
+        .collect();
+    format!("[{}]", parts.join(" "))
+}
+
+impl Parser<'_> {
+    fn run(&mut self, dest: &mut Map) -> Result<(), String> {
+        let p = self;
+        loop {
+            match p.key(dest, 0) {
+                Ok(()) => continue,
+                Err(ParseErr::Eof) => return Ok(()),
+                Err(ParseErr::NotList) => return Err("not a list".into()),
+                Err(ParseErr::Msg(m)) => return Err(m),
+            }
         }
     }
 }
@@ -90,13 +128,6 @@ fn go_parse_int(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-fn map_mut(v: &mut Value) -> Option<&mut Map> {
-    match v {
-        Value::Map(m) => Some(&mut **Arc::make_mut(m)),
-        _ => None,
-    }
-}
-
 fn go_type(v: &Value) -> &'static str {
     match v {
         Value::Nil => "nil",
@@ -130,7 +161,7 @@ impl Parser<'_> {
             match self.read() {
                 None => return (v, None),
                 Some(c) if stop.contains(&c) => return (v, Some(c)),
-                Some('\\') => match self.read() {
+                Some('\\') if !self.literal => match self.read() {
                     Some(n) => v.push(n),
                     None => return (v, None),
                 },
@@ -148,7 +179,12 @@ impl Parser<'_> {
     }
 
     fn key(&mut self, data: &mut Map, level: usize) -> PR<()> {
-        let (k, last) = self.until(&['=', '[', ',', '.']);
+        let stop: &[char] = if self.literal {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
+        let (k, last) = self.until(stop);
         match last {
             None => {
                 if k.is_empty() {
@@ -175,6 +211,12 @@ impl Parser<'_> {
                 }
                 res
             }
+            Some('=') if self.literal => {
+                let rest: String = self.s[self.i..].iter().collect();
+                self.i = self.s.len();
+                set(data, &k, Value::string(rest));
+                Ok(())
+            }
             Some('=') => {
                 if matches!(self.reader, Reader::Json) {
                     if self.empty_val() {
@@ -196,14 +238,12 @@ impl Parser<'_> {
                         Err(ParseErr::Eof)
                     }
                     Err(ParseErr::NotList) => {
-                        let (rs, end) = self.until(&[',']);
+                        // At the end of the text Go still returns success here;
+                        // the next key finds the end.
+                        let (rs, _) = self.until(&[',']);
                         let v = self.value_of(&rs)?;
                         set(data, &k, v);
-                        if end.is_none() {
-                            Err(ParseErr::Eof)
-                        } else {
-                            Ok(())
-                        }
+                        Ok(())
                     }
                     Err(e) => Err(e),
                 }
@@ -262,11 +302,16 @@ impl Parser<'_> {
         if !k.is_empty() {
             return (
                 list,
-                Err(format!("unexpected data at end of array index: {k:?}").into()),
+                Err(format!("unexpected data at end of array index: {}", quote_runes(&k)).into()),
             );
         }
         match last {
             None => (list, Err(ParseErr::Eof)),
+            Some('=') if self.literal => {
+                let rest: String = self.s[self.i..].iter().collect();
+                self.i = self.s.len();
+                set_index(list, i, Value::string(rest))
+            }
             Some('=') => {
                 if matches!(self.reader, Reader::Json) {
                     if self.empty_val() {
@@ -290,23 +335,12 @@ impl Parser<'_> {
                         (l, Err(ParseErr::Eof))
                     }
                     Err(ParseErr::NotList) => {
-                        let (rs, end) = self.until(&[',']);
+                        let (rs, _) = self.until(&[',']);
                         let v = match self.value_of(&rs) {
                             Ok(v) => v,
                             Err(e) => return (list, Err(e)),
                         };
-                        let (l, r) = set_index(list, i, v);
-                        if r.is_err() {
-                            return (l, r);
-                        }
-                        (
-                            l,
-                            if end.is_none() {
-                                Err(ParseErr::Eof)
-                            } else {
-                                Ok(())
-                            },
-                        )
+                        set_index(list, i, v)
                     }
                     Err(e) => (list, Err(e)),
                 }
@@ -450,107 +484,6 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         serde_json::Value::Array(a) => Value::list(a.iter().map(from_json).collect()),
         serde_json::Value::Object(o) => {
             Value::map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
-        }
-    }
-}
-
-/// `--set-literal key=value`: the value is taken verbatim, commas included.
-pub fn parse_literal_into(text: &str, dest: &mut Map) -> Result<(), String> {
-    let Some((key, value)) = split_literal_key(text) else {
-        return Err(format!("key {text:?} has no value"));
-    };
-    let path = literal_path(&key)?;
-    set_path(dest, &path, Value::str(&value), 0)
-}
-
-#[derive(Debug)]
-enum Seg {
-    Key(String),
-    Index(i64),
-}
-
-fn split_literal_key(text: &str) -> Option<(String, String)> {
-    let mut key = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => key.push(chars.next()?),
-            '=' => return Some((key, chars.collect())),
-            c => key.push(c),
-        }
-    }
-    None
-}
-
-fn literal_path(key: &str) -> Result<Vec<Seg>, String> {
-    let mut segs = Vec::new();
-    for part in key.split('.') {
-        let (name, rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        segs.push(Seg::Key(name.to_string()));
-        let mut r = rest;
-        while let Some(stripped) = r.strip_prefix('[') {
-            let end = stripped.find(']').ok_or("error parsing index: EOF")?;
-            let idx = go_parse_int(&stripped[..end]).ok_or_else(|| {
-                format!(
-                    "error parsing index: strconv.Atoi: parsing {:?}: invalid syntax",
-                    &stripped[..end]
-                )
-            })?;
-            segs.push(Seg::Index(idx));
-            r = &stripped[end + 1..];
-        }
-    }
-    if segs.len() > MAX_NESTED_NAME_LEVEL + 1 {
-        return Err(format!(
-            "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
-        ));
-    }
-    Ok(segs)
-}
-
-fn set_path(data: &mut Map, path: &[Seg], v: Value, at: usize) -> Result<(), String> {
-    let Some(Seg::Key(k)) = path.get(at) else {
-        return Err("invalid key".into());
-    };
-    if at + 1 == path.len() {
-        data.insert(k.clone(), v);
-        return Ok(());
-    }
-    let slot = data.entry(k.clone()).or_insert(Value::Nil);
-    set_in_value(slot, path, v, at + 1)
-}
-
-fn set_in_value(slot: &mut Value, path: &[Seg], v: Value, at: usize) -> Result<(), String> {
-    match &path[at] {
-        Seg::Key(_) => {
-            if !matches!(slot, Value::Map(_)) {
-                *slot = Value::map(Map::new());
-            }
-            let m = map_mut(slot).ok_or("not a map")?;
-            set_path(m, path, v, at)
-        }
-        Seg::Index(i) => {
-            if *i < 0 || *i > MAX_INDEX {
-                return Err(format!("index of {i} is out of range"));
-            }
-            let mut list = match slot {
-                Value::List(l) => l.to_vec(),
-                _ => Vec::new(),
-            };
-            let i = *i as usize;
-            if list.len() <= i {
-                list.resize(i + 1, Value::Nil);
-            }
-            if at + 1 == path.len() {
-                list[i] = v;
-            } else {
-                set_in_value(&mut list[i], path, v, at + 1)?;
-            }
-            *slot = Value::list(list);
-            Ok(())
         }
     }
 }
