@@ -30,6 +30,7 @@ pub mod diagnostics;
 pub mod gotmpl;
 pub mod printer;
 pub mod render;
+pub mod repo;
 pub mod settings;
 pub mod values;
 pub mod yaml;
@@ -51,6 +52,9 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Template(args) => commands::template::run(args, &cli.global, &printer),
         Command::Version(args) => commands::version::run(args, &printer),
+        Command::Repo(args) => commands::repo::run(args, &printer),
+        Command::Search(args) => commands::search::run(args, &printer),
+        Command::Pull(args) => commands::pull::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

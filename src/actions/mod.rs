@@ -2,5 +2,8 @@
 //! values and render modules (and later the release store and cluster traits),
 //! never through clap, terminals or raw HTTP.
 
+pub mod pull;
 pub mod render;
+pub mod repo;
+pub mod search;
 pub mod template;

@@ -1,4 +1,7 @@
 //! One thin file per verb: typed settings in, one call into `actions`, output out.
 
+pub mod pull;
+pub mod repo;
+pub mod search;
 pub mod template;
 pub mod version;
