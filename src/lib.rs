@@ -55,6 +55,7 @@ pub fn main() -> ExitCode {
         Command::Repo(args) => commands::repo::run(args, &printer),
         Command::Search(args) => commands::search::run(args, &printer),
         Command::Pull(args) => commands::pull::run(args, &printer),
+        Command::Package(args) => commands::package::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! values and render modules (and later the release store and cluster traits),
 //! never through clap, terminals or raw HTTP.
 
+pub mod package;
 pub mod pull;
 pub mod render;
 pub mod repo;

@@ -7,6 +7,7 @@
 pub mod constraint;
 pub mod ignore;
 mod metadata;
+pub mod package;
 
 use std::io::Read;
 use std::path::Path;

@@ -54,4 +54,6 @@ pub enum Command {
     /// download a chart from a repository and (optionally) unpack it in local directory
     #[command(alias = "fetch")]
     Pull(crate::commands::pull::PullArgs),
+    /// package a chart directory into a chart archive
+    Package(crate::commands::package::PackageArgs),
 }
