@@ -147,8 +147,30 @@ fn put<W: Write>(
     h.set_uid(0);
     h.set_gid(0);
     h.set_entry_type(tar::EntryType::Regular);
-    tar.append_data(&mut h, path, data)
+    if h.set_path(path).is_err() {
+        // Too long for USTAR's name and prefix fields: the tar crate's GNU long name.
+        return tar
+            .append_data(&mut h, path, data)
+            .map_err(|e| err(format!("failed to save: {path}: {e}")));
+    }
+    let _ = h.set_device_major(0);
+    let _ = h.set_device_minor(0);
+    go_checksum(&mut h);
+    tar.append(&h, data)
         .map_err(|e| err(format!("failed to save: {path}: {e}")))
+}
+
+/// The header checksum as Go's archive/tar writes it: six octal digits, NUL, space.
+fn go_checksum(h: &mut tar::Header) {
+    let bytes = h.as_mut_bytes();
+    bytes[148..156].fill(b' ');
+    let sum: u32 = bytes.iter().map(|&b| u32::from(b)).sum();
+    let text = format!("{sum:06o}");
+    let digits = text.as_bytes();
+    let start = digits.len().saturating_sub(6);
+    bytes[148..154].copy_from_slice(&digits[start..]);
+    bytes[154] = 0;
+    bytes[155] = b' ';
 }
 
 #[cfg(test)]
