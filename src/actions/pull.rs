@@ -97,9 +97,9 @@ fn resolve(
             name: "charter-pull".into(),
             ..direct
         };
-        let (index, _) = fetch_index(&entry, warn).with_context(|| {
-            format!(
-                "looks like {:?} is not a valid chart repository or cannot be reached",
+        let (index, _) = fetch_index(&entry, warn).map_err(|e| {
+            anyhow!(
+                "looks like {:?} is not a valid chart repository or cannot be reached: {e:#}",
                 o.repo_url
             )
         })?;

@@ -102,9 +102,9 @@ pub fn add(
             );
         }
     }
-    download_index(&entry, &paths.cache, warn).with_context(|| {
-        format!(
-            "looks like {:?} is not a valid chart repository or cannot be reached",
+    download_index(&entry, &paths.cache, warn).map_err(|e| {
+        anyhow!(
+            "looks like {:?} is not a valid chart repository or cannot be reached: {e:#}",
             entry.url
         )
     })?;
