@@ -44,7 +44,15 @@ pub fn pull(paths: &RepoPaths, o: &PullOptions, warn: &mut dyn FnMut(String)) ->
         o.version.clone()
     };
     let (url, entry) = resolve(paths, o, &constraint, warn)?;
-    let fetcher = Fetcher::new(&http_options(&entry))?;
+    let mut http = http_options(&entry);
+    // Helm sends repository credentials with a chart download only to the
+    // repository's own host, unless the repository allows all domains.
+    if !entry.pass_credentials_all && !entry.url.is_empty() && host_of(&entry.url) != host_of(&url)
+    {
+        http.username.clear();
+        http.password.clear();
+    }
+    let fetcher = Fetcher::new(&http)?;
     let data = fetcher.get(&url)?;
     let file_name = url
         .split(['?', '#'])
@@ -149,6 +157,11 @@ fn resolve(
         resolve_reference(&entry.url, u).map_err(|e| anyhow!(e))?,
         entry,
     ))
+}
+
+fn host_of(url: &str) -> Option<(String, Option<u16>)> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some((u.host_str()?.to_string(), u.port_or_known_default()))
 }
 
 fn version_part(c: &str) -> String {
