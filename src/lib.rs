@@ -32,6 +32,7 @@ pub mod gotmpl;
 pub mod printer;
 pub mod render;
 pub mod sandbox;
+pub mod repo;
 pub mod settings;
 pub mod values;
 pub mod yaml;
@@ -56,6 +57,10 @@ pub fn main() -> ExitCode {
         Command::Template(args) => commands::template::run(args, &cli.global, &printer),
 
         Command::Version(args) => commands::version::run(args, &printer),
+        Command::Repo(args) => commands::repo::run(args, &printer),
+        Command::Search(args) => commands::search::run(args, &printer),
+        Command::Pull(args) => commands::pull::run(args, &printer),
+        Command::Package(args) => commands::package::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,4 +5,8 @@
 pub mod lint;
 pub mod render;
 pub mod show;
+pub mod package;
+pub mod pull;
+pub mod repo;
+pub mod search;
 pub mod template;

@@ -198,6 +198,17 @@ impl Metadata {
         self.decode(m).map_err(|e| format!("{PREFIX}{}", e.0))
     }
 
+    /// Reads an already parsed Chart.yaml document (e.g. an index entry).
+    pub fn from_value(v: &Value) -> Result<Metadata, String> {
+        let mut md = Metadata::default();
+        match v {
+            Value::Map(m) => md.decode(m).map_err(|e| format!("{PREFIX}{}", e.0))?,
+            Value::Nil => {}
+            _ => return Err(format!("{PREFIX}json: cannot unmarshal non-object into Go value of type chart.Metadata")),
+        }
+        Ok(md)
+    }
+
     /// Reads a Chart.yaml text into a fresh `Metadata`.
     pub fn parse(text: &str) -> Result<Metadata, String> {
         let mut md = Metadata::default();
@@ -660,6 +671,18 @@ fn go_base(p: &str) -> &str {
 }
 
 impl Lock {
+    /// The JSON form Helm marshals (`generated`, `digest`, `dependencies`).
+    pub fn to_data(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("generated".into(), Value::str(&self.generated));
+        m.insert("digest".into(), Value::str(&self.digest));
+        m.insert(
+            "dependencies".into(),
+            Value::list(self.dependencies.iter().map(dependency_data).collect()),
+        );
+        Value::map(m)
+    }
+
     /// Reads Chart.lock or requirements.lock; the error is the text after
     /// `cannot load Chart.lock: `.
     pub fn parse(text: &str) -> Result<Lock, String> {

@@ -8,6 +8,7 @@ pub mod constraint;
 pub mod decode;
 pub mod ignore;
 mod metadata;
+pub mod package;
 
 use std::io::Read;
 use std::path::Path;

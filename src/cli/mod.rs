@@ -53,4 +53,13 @@ pub enum Command {
 
     /// print the client version information
     Version(crate::commands::version::VersionArgs),
+    /// add, list, remove, update, and index chart repositories
+    Repo(crate::commands::repo::RepoArgs),
+    /// search for a keyword in charts
+    Search(crate::commands::search::SearchArgs),
+    /// download a chart from a repository and (optionally) unpack it in local directory
+    #[command(alias = "fetch")]
+    Pull(crate::commands::pull::PullArgs),
+    /// package a chart directory into a chart archive
+    Package(crate::commands::package::PackageArgs),
 }

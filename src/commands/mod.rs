@@ -2,6 +2,10 @@
 
 pub mod lint;
 pub mod show;
+pub mod package;
+pub mod pull;
+pub mod repo;
+pub mod search;
 pub mod template;
 
 pub mod version;
