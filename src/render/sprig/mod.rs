@@ -7,6 +7,7 @@ mod args;
 mod certs;
 mod collections;
 mod crypto;
+mod dates;
 mod numbers;
 mod strings;
 
@@ -51,11 +52,24 @@ pub fn functions() -> Vec<(&'static str, Func)> {
     numbers::register(&mut r);
     crypto::register(&mut r);
     certs::register(&mut r);
+    crypto::register_secrets(&mut r);
+    dates::register(&mut r);
+    r.f("fail", |a| {
+        args::arity(a, 1)?;
+        Err(FuncError::Failed(args::s(&a[0])?.to_string()))
+    });
+    // Helm's default: without `--enable-dns` every name resolves to "".
+    r.f("getHostByName", |a| {
+        args::arity(a, 1)?;
+        args::s(&a[0])?;
+        Ok(Value::str(""))
+    });
     r.out
 }
 
 /// `getHostByName` with DNS enabled (`--enable-dns`).
 pub fn get_host_by_name() -> Func {
+    // Sprig returns the first address of `net.LookupHost`, or "" on failure.
     Arc::new(|_: &mut dyn FuncCtx, a: &[Value]| {
         args::arity(a, 1)?;
         let name = args::s(&a[0])?;
