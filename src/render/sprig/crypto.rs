@@ -320,9 +320,7 @@ pub fn register_secrets(r: &mut Reg) {
         arity(a, 5)?;
         let counter = match &a[0] {
             Value::Int(i) => u32::try_from(*i).map_err(|_| {
-                crate::gotmpl::FuncError::failed(format!(
-                    "value {i} overflows uint32"
-                ))
+                crate::gotmpl::FuncError::failed(format!("value {i} overflows uint32"))
             })?,
             other => {
                 return Err(crate::gotmpl::FuncError::WrongType {

@@ -214,7 +214,10 @@ mod tests {
             parse_duration("foo"),
             Err("time: invalid duration \"foo\"".into())
         );
-        assert_eq!(parse_duration(""), Err("time: invalid duration \"\"".into()));
+        assert_eq!(
+            parse_duration(""),
+            Err("time: invalid duration \"\"".into())
+        );
         assert!(parse_duration("9999999999h").is_err());
     }
 

@@ -8,6 +8,7 @@ mod certs;
 mod collections;
 mod crypto;
 mod dates;
+mod decimal;
 mod numbers;
 mod strings;
 

@@ -30,6 +30,30 @@ fn round(a: f64, places: f64, round_on: f64) -> f64 {
     r / pow
 }
 
+enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// Sprig's `execDecimalOp`: folds the arguments (cast to float64) with decimal
+/// arithmetic and returns the float64 of the result.
+fn decimal_op(first: &Value, rest: &[Value], op: Op) -> Result<Value, FuncError> {
+    use super::decimal::Decimal;
+    let mut acc = Decimal::from_f64(to_f64(first)).map_err(FuncError::Failed)?;
+    for v in rest {
+        let x = Decimal::from_f64(to_f64(v)).map_err(FuncError::Failed)?;
+        acc = match op {
+            Op::Add => acc.add(&x),
+            Op::Sub => acc.sub(&x),
+            Op::Mul => acc.mul(&x),
+            Op::Div => acc.div(&x).map_err(FuncError::Failed)?,
+        };
+    }
+    Ok(f(acc.to_f64()))
+}
+
 /// Go's `time.Time`.
 pub struct Time(pub DateTime<FixedOffset>);
 
@@ -480,28 +504,22 @@ pub fn register(r: &mut Reg) {
         at_least(a, 1)?;
         Ok(Value::Int(a.iter().map(to_i64).min().unwrap_or(0)))
     });
-    r.f("addf", |a| Ok(f(a.iter().map(to_f64).sum())));
+    r.f("addf", |a| decimal_op(&Value::Float(0.0), a, Op::Add));
     r.f("add1f", |a| {
         arity(a, 1)?;
-        Ok(f(to_f64(&a[0]) + 1.0))
+        decimal_op(&a[0], &[Value::Int(1)], Op::Add)
     });
     r.f("subf", |a| {
         at_least(a, 1)?;
-        Ok(f(a[1..]
-            .iter()
-            .map(to_f64)
-            .fold(to_f64(&a[0]), |x, y| x - y)))
+        decimal_op(&a[0], &a[1..], Op::Sub)
     });
     r.f("mulf", |a| {
         at_least(a, 1)?;
-        Ok(f(a.iter().map(to_f64).product()))
+        decimal_op(&a[0], &a[1..], Op::Mul)
     });
     r.f("divf", |a| {
         at_least(a, 1)?;
-        Ok(f(a[1..]
-            .iter()
-            .map(to_f64)
-            .fold(to_f64(&a[0]), |x, y| x / y)))
+        decimal_op(&a[0], &a[1..], Op::Div)
     });
     r.f("maxf", |a| {
         at_least(a, 1)?;
