@@ -137,6 +137,23 @@ fn to_time(v: &Value) -> DateTime<FixedOffset> {
     }
 }
 
+/// The abbreviation Go prints for `MST` in a named zone (`JST`, `EST`), when the
+/// zone database has a letter one.
+fn zone_abbreviation(t: DateTime<FixedOffset>, zone: &str) -> Option<String> {
+    use chrono_tz::OffsetName;
+    match zone {
+        "" | "UTC" => Some("UTC".into()),
+        "Local" => None,
+        z => {
+            let tz: chrono_tz::Tz = z.parse().ok()?;
+            let local = t.with_timezone(&tz);
+            let name = local.offset().abbreviation()?;
+            name.starts_with(|c: char| c.is_ascii_alphabetic())
+                .then(|| name.to_string())
+        }
+    }
+}
+
 fn in_zone(t: DateTime<FixedOffset>, zone: &str) -> DateTime<FixedOffset> {
     match zone {
         "" | "UTC" => t.with_timezone(&Utc).fixed_offset(),
@@ -150,6 +167,12 @@ fn in_zone(t: DateTime<FixedOffset>, zone: &str) -> DateTime<FixedOffset> {
 
 /// Go's `Time.Format` with its reference layout (`2006-01-02 15:04:05 -0700 MST`).
 pub fn go_format(t: &DateTime<FixedOffset>, layout: &str) -> String {
+    go_format_zone(t, layout, None)
+}
+
+/// [`go_format`] with the zone's abbreviation for `MST` (without one, Go prints
+/// the offset, `+0900`; UTC prints `UTC`).
+pub fn go_format_zone(t: &DateTime<FixedOffset>, layout: &str, zone: Option<&str>) -> String {
     let mut out = String::new();
     let b = layout.as_bytes();
     let mut i = 0;
@@ -193,7 +216,9 @@ pub fn go_format(t: &DateTime<FixedOffset>, layout: &str) -> String {
             out.push_str(&day_names[t.weekday().num_days_from_sunday() as usize][..3]);
             i += 3;
         } else if take("MST") {
-            out.push_str(&if off == 0 {
+            out.push_str(&if let Some(z) = zone {
+                z.to_string()
+            } else if off == 0 {
                 "UTC".to_string()
             } else {
                 format!("{:+03}{:02}", off / 3600, (off.abs() % 3600) / 60)
@@ -211,6 +236,12 @@ pub fn go_format(t: &DateTime<FixedOffset>, layout: &str) -> String {
         } else if take("02") {
             out.push_str(&format!("{:02}", t.day()));
             i += 2;
+        } else if take("__2") {
+            out.push_str(&format!("{:>3}", t.ordinal()));
+            i += 3;
+        } else if take("002") {
+            out.push_str(&format!("{:03}", t.ordinal()));
+            i += 3;
         } else if take("_2") {
             out.push_str(&format!("{:>2}", t.day()));
             i += 2;
@@ -425,9 +456,97 @@ fn go_regex_syntax(p: &str) -> String {
     out
 }
 
+/// Compiles a Go regular expression; the error is Go's `regexp.Compile` text.
 fn regex(p: &str) -> Result<regex::Regex, FuncError> {
-    regex::Regex::new(&go_regex_syntax(p))
-        .map_err(|e| FuncError::failed(format!("error parsing regexp: {e}")))
+    regex::Regex::new(&go_regex_syntax(p)).map_err(|_| FuncError::Failed(go_regex_error(p)))
+}
+
+/// `regexp.MustCompile`'s panic text, which Sprig's non-`must` functions raise.
+fn must_compile(p: &str) -> Result<regex::Regex, FuncError> {
+    regex(p).map_err(|e| {
+        let quoted = if p.chars().all(|c| c != '`' && (c == '\t' || !c.is_control())) {
+            format!("`{p}`")
+        } else {
+            crate::gotmpl::go_quote(p)
+        };
+        FuncError::Failed(format!("regexp: Compile({quoted}): {e}"))
+    })
+}
+
+/// Go's `syntax.Error` text (`error parsing regexp: CODE: `EXPR``) for the
+/// common mistakes, found by parsing with regex-syntax.
+fn go_regex_error(p: &str) -> String {
+    use regex_syntax::ast::ErrorKind as K;
+    let ast_err = regex_syntax::ast::parse::Parser::new().parse(&go_regex_syntax(p)).err();
+    let (code, arg) = match &ast_err {
+        Some(e) => {
+            let span = e.span();
+            let piece = p.get(span.start.offset..span.end.offset).unwrap_or(p);
+            match e.kind() {
+                K::GroupUnclosed => ("missing closing )", p.to_string()),
+                K::GroupUnopened => ("unexpected )", p.to_string()),
+                K::ClassUnclosed => (
+                    "missing closing ]",
+                    p.get(span.start.offset..).unwrap_or(p).to_string(),
+                ),
+                K::RepetitionMissing => ("missing argument to repetition operator", piece.to_string()),
+                K::RepetitionCountInvalid => ("invalid repeat count", piece.to_string()),
+                K::EscapeUnrecognized | K::EscapeUnexpectedEof => {
+                    ("invalid escape sequence", piece.to_string())
+                }
+                K::ClassRangeInvalid => ("invalid character class range", piece.to_string()),
+                K::GroupNameInvalid | K::GroupNameEmpty | K::GroupNameUnexpectedEof => {
+                    ("invalid named capture", piece.to_string())
+                }
+                K::GroupNameDuplicate { .. } => ("duplicate capture group name", piece.to_string()),
+                K::RepetitionCountUnclosed => ("missing closing }", piece.to_string()),
+                _ => ("invalid or unsupported Perl syntax", piece.to_string()),
+            }
+        }
+        None => ("invalid or unsupported Perl syntax", p.to_string()),
+    };
+    format!("error parsing regexp: {code}: `{arg}`")
+}
+
+/// Go's `Regexp.Split`.
+fn go_regex_split(re: &regex::Regex, s: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if !re.as_str().is_empty() && s.is_empty() {
+        return vec![String::new()];
+    }
+    let mut out = Vec::new();
+    let (mut beg, mut end) = (0, 0);
+    for (i, m) in re.find_iter(s).enumerate() {
+        if n > 0 && (i as i64) >= n {
+            break;
+        }
+        if n > 0 && out.len() as i64 == n - 1 {
+            break;
+        }
+        end = m.start();
+        if m.end() != 0 {
+            out.push(s[beg..end].to_string());
+        }
+        beg = m.end();
+    }
+    if end != s.len() {
+        out.push(s[beg..].to_string());
+    }
+    out
+}
+
+/// Go's `regexp.QuoteMeta`.
+fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Go's `path.Clean`.
@@ -708,7 +827,7 @@ pub fn register(r: &mut Reg) {
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
         r.f(name, move |a| {
             arity(a, 2)?;
-            match regex(s(&a[0])?) {
+            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
                 Ok(re) => Ok(Value::str(
                     re.find(s(&a[1])?).map(|m| m.as_str()).unwrap_or(""),
                 )),
@@ -721,7 +840,7 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let n = int(&a[2])?;
-            match regex(s(&a[0])?) {
+            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
                 Ok(re) => {
                     let it = re.find_iter(s(&a[1])?).map(|m| Value::str(m.as_str()));
                     let v: Vec<Value> = if n < 0 {
@@ -745,7 +864,7 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let (src, repl) = (s(&a[1])?, s(&a[2])?);
-            match regex(s(&a[0])?) {
+            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
                 Ok(re) if literal => Ok(Value::string(
                     re.replace_all(src, regex::NoExpand(repl)).into_owned(),
                 )),
@@ -759,18 +878,13 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let n = int(&a[2])?;
-            match regex(s(&a[0])?) {
-                Ok(re) => {
-                    let text = s(&a[1])?;
-                    let v: Vec<Value> = if n < 0 {
-                        re.split(text).map(Value::str).collect()
-                    } else if n == 0 {
-                        Vec::new()
-                    } else {
-                        re.splitn(text, n as usize).map(Value::str).collect()
-                    };
-                    Ok(Value::list(v))
-                }
+            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
+                Ok(re) => Ok(Value::list(
+                    go_regex_split(&re, s(&a[1])?, n)
+                        .into_iter()
+                        .map(Value::string)
+                        .collect(),
+                )),
                 Err(e) if must => Err(e),
                 Err(_) => Ok(Value::list(Vec::new())),
             }
@@ -778,7 +892,7 @@ pub fn register(r: &mut Reg) {
     }
     r.f("regexQuoteMeta", |a| {
         arity(a, 1)?;
-        Ok(Value::string(regex::escape(s(&a[0])?)))
+        Ok(Value::string(quote_meta(s(&a[0])?)))
     });
     // Paths (path and filepath behave alike on Linux).
     for (name, kind) in [
@@ -909,9 +1023,11 @@ pub fn register(r: &mut Reg) {
     for name in ["dateInZone", "date_in_zone"] {
         r.f(name, |a| {
             arity(a, 3)?;
-            Ok(Value::string(go_format(
-                &in_zone(to_time(&a[1]), s(&a[2])?),
+            let (t, zone) = (to_time(&a[1]), s(&a[2])?);
+            Ok(Value::string(go_format_zone(
+                &in_zone(t, zone),
                 s(&a[0])?,
+                zone_abbreviation(t, zone).as_deref(),
             )))
         });
     }
