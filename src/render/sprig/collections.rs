@@ -363,9 +363,10 @@ pub fn register(r: &mut Reg) {
         let idx = |i: usize, d: i64| a.get(i).map(super::to_i64).unwrap_or(d);
         let (start, end) = (idx(1, 0), idx(2, len));
         if start < 0 || end > len || start > end {
-            return Err(FuncError::failed(format!(
-                "runtime error: slice bounds out of range [{start}:{end}]"
-            )));
+            // Sprig slices through reflect.Value.Slice, whose panic says this.
+            return Err(FuncError::failed(
+                "reflect.Value.Slice: slice index out of bounds",
+            ));
         }
         Ok(Value::list(l[start as usize..end as usize].to_vec()))
     });

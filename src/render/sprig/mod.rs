@@ -11,6 +11,7 @@ mod dates;
 mod decimal;
 mod numbers;
 mod strings;
+mod urls;
 
 use std::sync::Arc;
 
@@ -55,6 +56,7 @@ pub fn functions() -> Vec<(&'static str, Func)> {
     certs::register(&mut r);
     crypto::register_secrets(&mut r);
     dates::register(&mut r);
+    urls::register(&mut r);
     r.f("fail", |a| {
         args::arity(a, 1)?;
         Err(FuncError::Failed(args::s(&a[0])?.to_string()))

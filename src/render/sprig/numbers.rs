@@ -7,11 +7,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, Local, TimeZone, Timelike, Utc};
 
 use super::args::{
-    arity, at_least, deep_equal, dict, empty, go_type, int, s, strval, to_f64, to_i64,
+    arity, at_least, deep_equal, empty, go_type, int, s, to_f64, to_i64,
 };
 use super::{Reg, list_of_strings};
 use crate::chart::constraint;
-use crate::gotmpl::{FuncError, Map, Object, Value};
+use crate::gotmpl::{FuncError, Object, Value};
 
 fn f(x: f64) -> Value {
     Value::Float(x)
@@ -831,8 +831,7 @@ pub fn register(r: &mut Reg) {
                 Ok(re) => Ok(Value::str(
                     re.find(s(&a[1])?).map(|m| m.as_str()).unwrap_or(""),
                 )),
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::str("")),
+                Err(e) => Err(e),
             }
         });
     }
@@ -850,8 +849,7 @@ pub fn register(r: &mut Reg) {
                     };
                     Ok(Value::list(v))
                 }
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::list(Vec::new())),
+                Err(e) => Err(e),
             }
         });
     }
@@ -869,8 +867,7 @@ pub fn register(r: &mut Reg) {
                     re.replace_all(src, regex::NoExpand(repl)).into_owned(),
                 )),
                 Ok(re) => Ok(Value::string(re.replace_all(src, repl).into_owned())),
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::str("")),
+                Err(e) => Err(e),
             }
         });
     }
@@ -885,8 +882,7 @@ pub fn register(r: &mut Reg) {
                         .map(Value::string)
                         .collect(),
                 )),
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::list(Vec::new())),
+                Err(e) => Err(e),
             }
         });
     }
@@ -944,70 +940,6 @@ pub fn register(r: &mut Reg) {
         });
     }
     // URLs.
-    r.f("urlParse", |a| {
-        arity(a, 1)?;
-        let text = s(&a[0])?;
-        let mut m = Map::new();
-        let (scheme, rest) = match text.split_once("://") {
-            Some((sc, r)) => (sc.to_string(), r.to_string()),
-            None => (String::new(), text.to_string()),
-        };
-        let (rest, fragment) = match rest.split_once('#') {
-            Some((r, f)) => (r.to_string(), f.to_string()),
-            None => (rest, String::new()),
-        };
-        let (rest, query) = match rest.split_once('?') {
-            Some((r, q)) => (r.to_string(), q.to_string()),
-            None => (rest, String::new()),
-        };
-        let (authority, path) = if scheme.is_empty() {
-            (String::new(), rest)
-        } else {
-            match rest.find('/') {
-                Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
-                None => (rest, String::new()),
-            }
-        };
-        let (userinfo, host) = match authority.rsplit_once('@') {
-            Some((u, h)) => (u.to_string(), h.to_string()),
-            None => (String::new(), authority),
-        };
-        let hostname = host.split(':').next().unwrap_or("").to_string();
-        for (k, v) in [
-            ("scheme", scheme),
-            ("host", host),
-            ("hostname", hostname),
-            ("path", path),
-            ("query", query),
-            ("opaque", String::new()),
-            ("fragment", fragment),
-            ("userinfo", userinfo),
-        ] {
-            m.insert(k.into(), Value::string(v));
-        }
-        Ok(Value::map(m))
-    });
-    r.f("urlJoin", |a| {
-        arity(a, 1)?;
-        let d = dict(&a[0])?;
-        let g = |k: &str| d.get(k).map(strval).unwrap_or_default();
-        let mut out = String::new();
-        if !g("scheme").is_empty() {
-            out.push_str(&format!("{}://", g("scheme")));
-        }
-        if !g("userinfo").is_empty() {
-            out.push_str(&format!("{}@", g("userinfo")));
-        }
-        out.push_str(&g("host"));
-        out.push_str(&g("path"));
-        if !g("query").is_empty() {
-            out.push_str(&format!("?{}", g("query")));
-        }
-        if !g("fragment").is_empty() {
-            out.push_str(&format!("#{}", g("fragment")));
-        }
-        Ok(Value::string(out))
-    });
     // Dates.
     r.f("now", |a| {
         arity(a, 0)?;
