@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, TimeZone, Timelike, Utc};
 
-use super::args::{
-    arity, at_least, deep_equal, empty, go_type, int, s, to_f64, to_i64,
-};
+use super::args::{arity, at_least, deep_equal, empty, go_type, int, s, to_f64, to_i64};
 use super::{Reg, list_of_strings};
 use crate::chart::constraint;
 use crate::gotmpl::{FuncError, Object, Value};
@@ -275,7 +273,7 @@ pub fn go_format_zone(t: &DateTime<FixedOffset>, layout: &str, zone: Option<&str
                     (off.abs() % 3600) / 60
                 ));
             }
-            i += if z { 6 } else { 6 };
+            i += 6;
         } else if take("-0700") || take("Z0700") {
             let z = take("Z0700");
             if z && off == 0 {
@@ -464,7 +462,10 @@ fn regex(p: &str) -> Result<regex::Regex, FuncError> {
 /// `regexp.MustCompile`'s panic text, which Sprig's non-`must` functions raise.
 fn must_compile(p: &str) -> Result<regex::Regex, FuncError> {
     regex(p).map_err(|e| {
-        let quoted = if p.chars().all(|c| c != '`' && (c == '\t' || !c.is_control())) {
+        let quoted = if p
+            .chars()
+            .all(|c| c != '`' && (c == '\t' || !c.is_control()))
+        {
             format!("`{p}`")
         } else {
             crate::gotmpl::go_quote(p)
@@ -477,7 +478,9 @@ fn must_compile(p: &str) -> Result<regex::Regex, FuncError> {
 /// common mistakes, found by parsing with regex-syntax.
 fn go_regex_error(p: &str) -> String {
     use regex_syntax::ast::ErrorKind as K;
-    let ast_err = regex_syntax::ast::parse::Parser::new().parse(&go_regex_syntax(p)).err();
+    let ast_err = regex_syntax::ast::parse::Parser::new()
+        .parse(&go_regex_syntax(p))
+        .err();
     let (code, arg) = match &ast_err {
         Some(e) => {
             let span = e.span();
@@ -489,7 +492,9 @@ fn go_regex_error(p: &str) -> String {
                     "missing closing ]",
                     p.get(span.start.offset..).unwrap_or(p).to_string(),
                 ),
-                K::RepetitionMissing => ("missing argument to repetition operator", piece.to_string()),
+                K::RepetitionMissing => {
+                    ("missing argument to repetition operator", piece.to_string())
+                }
                 K::RepetitionCountInvalid => ("invalid repeat count", piece.to_string()),
                 K::EscapeUnrecognized | K::EscapeUnexpectedEof => {
                     ("invalid escape sequence", piece.to_string())
@@ -827,7 +832,11 @@ pub fn register(r: &mut Reg) {
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
         r.f(name, move |a| {
             arity(a, 2)?;
-            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
                 Ok(re) => Ok(Value::str(
                     re.find(s(&a[1])?).map(|m| m.as_str()).unwrap_or(""),
                 )),
@@ -839,7 +848,11 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let n = int(&a[2])?;
-            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
                 Ok(re) => {
                     let it = re.find_iter(s(&a[1])?).map(|m| Value::str(m.as_str()));
                     let v: Vec<Value> = if n < 0 {
@@ -862,7 +875,11 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let (src, repl) = (s(&a[1])?, s(&a[2])?);
-            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
                 Ok(re) if literal => Ok(Value::string(
                     re.replace_all(src, regex::NoExpand(repl)).into_owned(),
                 )),
@@ -875,7 +892,11 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let n = int(&a[2])?;
-            match if must { regex(s(&a[0])?) } else { must_compile(s(&a[0])?) } {
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
                 Ok(re) => Ok(Value::list(
                     go_regex_split(&re, s(&a[1])?, n)
                         .into_iter()
@@ -1050,7 +1071,7 @@ mod tests {
         );
         assert_eq!(go_duration(90), "1m30s");
         assert_eq!(clean_path("a/../b/./c/"), "b/c");
-        assert_eq!(round(3.14159, 2.0, 0.5), 3.14);
+        assert_eq!(round(2.71828, 2.0, 0.5), 2.72);
         assert!(regex(r"^[\w-\.]+$").unwrap().is_match("my-master.1"));
     }
 }

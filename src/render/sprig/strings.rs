@@ -348,7 +348,7 @@ fn pascal_case(s: &str) -> String {
 
 fn rand_string(count: i64, pool: &[u8]) -> String {
     let mut rng = rand::thread_rng();
-    (0..count.max(0).min(1 << 20))
+    (0..count.clamp(0, 1 << 20))
         .map(|_| pool[rng.gen_range(0..pool.len())] as char)
         .collect()
 }

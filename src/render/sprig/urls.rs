@@ -50,7 +50,9 @@ fn unescape(s: &str) -> Result<String, String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+            let hex = b
+                .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
             let Some(h) = hex else {
                 let bad = &s[i..(i + 3).min(s.len())];
                 return Err(format!(
@@ -119,7 +121,9 @@ pub fn parse(raw: &str) -> Result<Map, String> {
         opaque = rest.to_string();
     } else {
         if scheme.is_empty() && rest.split('/').next().is_some_and(|seg| seg.contains(':')) {
-            return Err(wrap("first path segment in URL cannot contain colon".into()));
+            return Err(wrap(
+                "first path segment in URL cannot contain colon".into(),
+            ));
         }
         let mut p = rest;
         if (!scheme.is_empty() || !rest.starts_with("///")) && rest.starts_with("//") {
@@ -256,7 +260,10 @@ mod tests {
         assert_eq!(get("path"), "/a b");
         assert_eq!(get("fragment"), "f!");
         assert_eq!(get("userinfo"), "u:p");
-        assert_eq!(parse("mailto:me@x").expect("parse")["opaque"].to_string(), "me@x");
+        assert_eq!(
+            parse("mailto:me@x").expect("parse")["opaque"].to_string(),
+            "me@x"
+        );
         assert!(parse("http://h/%zz").is_err());
     }
 
