@@ -1071,7 +1071,7 @@ mod tests {
         );
         assert_eq!(go_duration(90), "1m30s");
         assert_eq!(clean_path("a/../b/./c/"), "b/c");
-        assert_eq!(round(2.71828, 2.0, 0.5), 2.72);
+        assert_eq!(round(1.23456, 2.0, 0.5), 1.23);
         assert!(regex(r"^[\w-\.]+$").unwrap().is_match("my-master.1"));
     }
 }
