@@ -314,3 +314,25 @@ many("urlJoin", ['{{ urlJoin (dict "scheme" "https" "host" "example.com" "path" 
 
 # ---- network
 many("getHostByName", ['{{ getHostByName "localhost" }}', '{{ getHostByName "example.invalid" | quote }}'])
+
+# ---- confirmations of xstrings / decimal / regex details
+many("camelcase", ['{{ camelcase "someWords" }}', '{{ camelcase "GOLANG_IS_GREAT" }}', '{{ camelcase "_complex__case_" }}',
+                   '{{ camelcase "a   b" }}'])
+many("snakecase", ['{{ snakecase "Bld4Floor3rd" }}', '{{ snakecase "HTTP20xOK" }}', '{{ snakecase "Duration2m3s" }}',
+                   '{{ snakecase "NoHTTPS" }}', '{{ snakecase "a--b" }}', '{{ snakecase "k8s.io/name" }}'])
+many("kebabcase", ['{{ kebabcase "http2xx" }}', '{{ kebabcase "GO_PATH" }}', '{{ kebabcase "fooBarBaz" }}'])
+many("divf", ['{{ divf 2 3 }}', '{{ divf -2 3 }}', '{{ divf 1e-20 3 }}', '{{ divf 10 3 2 }}'])
+many("addf", ['{{ addf 1e200 1e-200 }}', '{{ addf 0.1 0.2 0.3 }}', '{{ subf 0.3 0.1 }}', '{{ mulf 0.1 3 }}'])
+many("regexFind", ['{{ regexFind "(" "x" }}', '{{ regexFind "a{2,1}" "x" }}'])
+many("regexSplit", ['{{ regexSplit "(" "x" -1 }}', '{{ regexSplit "a*" "baaac" -1 }}', '{{ regexSplit "," "" -1 }}'])
+many("regexMatch", ['{{ mustRegexMatch "[a-" "x" }}', '{{ mustRegexMatch "a**" "x" }}', '{{ mustRegexMatch "\\q" "x" }}',
+                    '{{ mustRegexMatch "a)" "x" }}'])
+many("regexQuoteMeta", ['{{ regexQuoteMeta "a-b#c~d &e" }}'])
+many("urlParse", ['{{ (urlParse "http://u%40x:p@h/p%2Fq").path }}', '{{ (urlParse "http://u%40x:p@h/").userinfo }}',
+                  '{{ urlParse "//host/path" }}', '{{ urlParse "a:b/c" }}'])
+many("urlJoin", ['{{ urlJoin (dict "host" "h" "path" "p") }}', '{{ urlJoin (dict "path" "a:b") }}',
+                 '{{ urlJoin (dict "scheme" "http" "host" "h" "fragment" "a b!") }}'])
+many("wrap", ['{{ wrap 10 "verylongwordthatexceeds the limit" }}', '{{ wrapWith 4 "|" "ab cd ef gh" }}'])
+many("dateInZone", ['{{ dateInZone "MST" %s "Europe/Berlin" }}' % T, '{{ dateInZone "MST" %s "Asia/Kolkata" }}' % T,
+                    '{{ dateInZone "MST" %s "America/Sao_Paulo" }}' % T])
+many("title", ['{{ title "ǆemal" }}', '{{ upper "straße" }}', '{{ lower "İ" }}'])

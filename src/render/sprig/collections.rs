@@ -140,6 +140,9 @@ pub fn register(r: &mut Reg) {
         }
         Ok(Value::list(out))
     });
+    // Go ranges over a map in random order, so Sprig's `keys` and `values` come
+    // back shuffled (charts sort them with `sortAlpha`); charter returns each
+    // dict's keys in sorted order so that renders are deterministic.
     r.f("keys", |a| {
         let mut out = Vec::new();
         for d in a {

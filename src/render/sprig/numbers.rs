@@ -145,9 +145,18 @@ fn zone_abbreviation(t: DateTime<FixedOffset>, zone: &str) -> Option<String> {
         z => {
             let tz: chrono_tz::Tz = z.parse().ok()?;
             let local = t.with_timezone(&tz);
-            let name = local.offset().abbreviation()?;
-            name.starts_with(|c: char| c.is_ascii_alphabetic())
-                .then(|| name.to_string())
+            if let Some(name) = local.offset().abbreviation() {
+                return Some(name.to_string());
+            }
+            // tzdata's numeric abbreviations (`-03`, `+0530`), which Go prints.
+            let off = local.fixed_offset().offset().local_minus_utc();
+            let sign = if off < 0 { '-' } else { '+' };
+            let (h, m) = (off.abs() / 3600, (off.abs() % 3600) / 60);
+            Some(if m == 0 {
+                format!("{sign}{h:02}")
+            } else {
+                format!("{sign}{h:02}{m:02}")
+            })
         }
     }
 }

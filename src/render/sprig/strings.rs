@@ -281,6 +281,10 @@ fn upper1(c: char) -> char {
 }
 
 fn lower1(c: char) -> char {
+    if c == 'İ' {
+        // Unicode's simple lower-case mapping, which Go uses.
+        return 'i';
+    }
     let mut it = c.to_lowercase();
     match (it.next(), it.next()) {
         (Some(u), None) => u,
@@ -313,36 +317,42 @@ fn connector(c: char) -> bool {
 }
 
 /// xstrings v1.5.0 `ToPascalCase` (Sprig's `camelcase`): leading and extra
-/// connectors stay, each word is capitalised and the rest lower-cased.
+/// connectors stay, each word is capitalised, and a capital that follows another
+/// capital is lowered (`HTTP_server` → `HttpServer`, `someWords` → `SomeWords`;
+/// checked against Helm).
 fn pascal_case(s: &str) -> String {
     let mut out = String::new();
     let mut chars = s.chars();
     let mut r0 = None;
     for c in chars.by_ref() {
         if !connector(c) {
-            r0 = Some(upper1(c));
+            r0 = Some(c);
             break;
         }
         out.push(c);
     }
-    let Some(mut r0) = r0 else {
+    let Some(first) = r0 else {
         return out;
     };
+    // (original, as written)
+    let mut cur = (first, upper1(first));
     for c in chars {
-        let r1 = r0;
-        r0 = c;
-        if connector(r0) && connector(r1) {
-            out.push(r1);
+        let prev = cur;
+        cur = (c, c);
+        if connector(c) && connector(prev.0) {
+            out.push(prev.1);
             continue;
         }
-        if connector(r1) {
-            r0 = upper1(r0);
+        if connector(prev.0) {
+            cur.1 = upper1(c);
         } else {
-            r0 = lower1(r0);
-            out.push(r1);
+            if c.is_uppercase() && prev.0.is_uppercase() {
+                cur.1 = lower1(c);
+            }
+            out.push(prev.1);
         }
     }
-    out.push(r0);
+    out.push(cur.1);
     out
 }
 
