@@ -19,3 +19,12 @@ fn every_sprig_function_is_registered() {
         .collect();
     assert!(missing.is_empty(), "missing Sprig functions: {missing:?}");
 }
+
+#[test]
+fn no_function_is_registered_twice() {
+    let mut seen = BTreeSet::new();
+    for (name, _) in charter::render::sprig::functions() {
+        assert!(seen.insert(name), "{name} is registered twice");
+    }
+    assert_eq!(seen.len(), SPRIG_IN_HELM.split_whitespace().count());
+}

@@ -1,7 +1,19 @@
-//! Sprig v3.3.0's template functions, as Helm exposes them (without `env` and
-//! `expandenv`, which Helm removes). Each family lives in its own file; every
-//! function follows Sprig's Go code's behaviour for the types charts pass, with
-//! Go's reflection errors for parameters of the wrong type.
+//! Sprig v3.3.0's template functions, as Helm 3.17.3 exposes them (without `env`
+//! and `expandenv`, which Helm removes; Helm's own `toYaml`/`toJson`/`include`/...
+//! live in `render::funcs`). Every function follows Sprig's Go code and the Go
+//! libraries under it for the types charts pass, with Go's reflection errors for
+//! parameters of the wrong type; `testdata/sprig/cases` holds 789 cases recorded
+//! from Helm that `tests/sprig_fixtures.rs` checks, and `testdata/sprig/gaps.txt`
+//! lists the known differences with their reasons.
+//!
+//! Files by family: `strings` (text, case conversion, wrap, split/join),
+//! `collections` (lists and dicts, mergo), `numbers` (math, conversions, defaults,
+//! reflection, semver, regex, paths, date formatting), `dates` (dateModify,
+//! durationRound, Go's `ParseDuration`), `decimal` (shopspring arithmetic for the
+//! `*f` functions), `crypto` (encodings, hashes, AES, derivePassword), `certs`
+//! (keys, certificates, bcrypt), `urls` (`net/url`), `args` (Go parameter and
+//! spf13/cast conversions). `getHostByName` is here as Helm's stub; the resolving
+//! version is [`get_host_by_name`].
 
 mod args;
 mod certs;
