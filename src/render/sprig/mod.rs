@@ -74,20 +74,20 @@ pub fn functions() -> Vec<(&'static str, Func)> {
         Err(FuncError::Failed(args::s(&a[0])?.to_string()))
     });
     // Helm's default: without `--enable-dns` every name resolves to "".
-    r.f("getHostByName", |a| {
-        args::arity(a, 1)?;
-        args::s(&a[0])?;
-        Ok(Value::str(""))
-    });
+    r.out.push(("getHostByName", get_host_by_name(false)));
     r.out
 }
 
-/// `getHostByName` with DNS enabled (`--enable-dns`).
-pub fn get_host_by_name() -> Func {
-    // Sprig returns the first address of `net.LookupHost`, or "" on failure.
-    Arc::new(|_: &mut dyn FuncCtx, a: &[Value]| {
+/// `getHostByName`: with `enable_dns` (Helm's `--enable-dns`) the first address
+/// the system resolver returns, or "" when it fails (Sprig ignores the error);
+/// without it always "", as Helm stubs it.
+pub fn get_host_by_name(enable_dns: bool) -> Func {
+    Arc::new(move |_: &mut dyn FuncCtx, a: &[Value]| {
         args::arity(a, 1)?;
         let name = args::s(&a[0])?;
+        if !enable_dns {
+            return Ok(Value::str(""));
+        }
         use std::net::ToSocketAddrs;
         let addr = (name, 0)
             .to_socket_addrs()
@@ -97,4 +97,34 @@ pub fn get_host_by_name() -> Func {
             .unwrap_or_default();
         Ok(Value::string(addr))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoCtx;
+    impl FuncCtx for NoCtx {
+        fn execute_template(&mut self, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err(FuncError::failed("no templates"))
+        }
+        fn parse_and_execute(&mut self, _: &str, _: &str, _: &Value) -> Result<String, FuncError> {
+            Err(FuncError::failed("no templates"))
+        }
+        fn root_name(&self) -> &str {
+            ""
+        }
+        fn depth(&self) -> usize {
+            0
+        }
+    }
+
+    #[test]
+    fn get_host_by_name_resolves_only_with_dns() {
+        let arg = [Value::str("localhost")];
+        let off = get_host_by_name(false)(&mut NoCtx, &arg);
+        assert_eq!(off, Ok(Value::str("")));
+        let on = get_host_by_name(true)(&mut NoCtx, &arg).expect("resolves");
+        assert!(matches!(on.as_str(), Some("127.0.0.1" | "::1")), "{on:?}");
+    }
 }
