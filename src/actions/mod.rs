@@ -3,10 +3,10 @@
 //! never through clap, terminals or raw HTTP.
 
 pub mod lint;
-pub mod render;
-pub mod show;
 pub mod package;
 pub mod pull;
+pub mod render;
 pub mod repo;
 pub mod search;
+pub mod show;
 pub mod template;

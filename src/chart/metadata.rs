@@ -204,7 +204,11 @@ impl Metadata {
         match v {
             Value::Map(m) => md.decode(m).map_err(|e| format!("{PREFIX}{}", e.0))?,
             Value::Nil => {}
-            _ => return Err(format!("{PREFIX}json: cannot unmarshal non-object into Go value of type chart.Metadata")),
+            _ => {
+                return Err(format!(
+                    "{PREFIX}json: cannot unmarshal non-object into Go value of type chart.Metadata"
+                ));
+            }
         }
         Ok(md)
     }

@@ -1,11 +1,11 @@
 //! One thin file per verb: typed settings in, one call into `actions`, output out.
 
 pub mod lint;
-pub mod show;
 pub mod package;
 pub mod pull;
 pub mod repo;
 pub mod search;
+pub mod show;
 pub mod template;
 
 pub mod version;

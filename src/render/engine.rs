@@ -78,12 +78,10 @@ pub fn render(
             .map(|(n, f)| (n.to_string(), f)),
     );
     // Helm answers getHostByName only with --enable-dns; otherwise it is "".
-    let host_lookup: gotmpl::Func = if opts.enable_dns {
-        crate::render::sprig::get_host_by_name()
-    } else {
-        Arc::new(|_: &mut dyn gotmpl::FuncCtx, _: &[Value]| Ok(Value::str("")))
-    };
-    t.add_funcs([("getHostByName".to_string(), host_lookup)]);
+    t.add_funcs([(
+        "getHostByName".to_string(),
+        crate::render::sprig::get_host_by_name(opts.enable_dns),
+    )]);
     t.add_funcs(funcs::helm_functions(opts));
 
     let keys = sorted_keys(&tpls);

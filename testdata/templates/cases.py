@@ -61,11 +61,7 @@ def t(name, template, values=VALUES, helpers=""):
 # still differ (so the list cannot go stale) and that everything else matches.
 GAPS = {
     "fn-trunc-unicode-bytes": "Go slices strings by byte and may cut a UTF-8 sequence; charter keeps text valid UTF-8",
-    "fn-nospace-unicode": "Sprig's nospace turns non-ASCII bytes into separate runes (mojibake); charter keeps characters whole",
-    "fn-initials-unicode": "Sprig's initials takes the first byte of each word; charter takes the first character",
     "fn-err-hasKey-field-nil": "Go rejects an unset field (typed nil) for a map parameter but accepts an unset variable; charter accepts both",
-    "fn-regex-bad-pattern": "regexFind on an invalid pattern panics in Sprig; charter returns an empty result",
-    "fn-err-mustRegexMatch-bad": "invalid regular expressions are reported in the Rust regex crate's words, not Go's",
 }
 
 

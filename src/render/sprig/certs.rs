@@ -195,6 +195,61 @@ fn bcrypt_hash(pass: &str) -> Result<String, FuncError> {
     Ok(h.format_for_version(bcrypt::Version::TwoA))
 }
 
+/// A DER length.
+fn der_len(out: &mut Vec<u8>, n: usize) {
+    if n < 0x80 {
+        out.push(n as u8);
+    } else {
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
+}
+
+/// A DER INTEGER from unsigned big-endian bytes.
+fn der_uint(out: &mut Vec<u8>, be: &[u8]) {
+    let trimmed: Vec<u8> = be.iter().copied().skip_while(|b| *b == 0).collect();
+    let mut body = Vec::new();
+    if trimmed.first().is_none_or(|b| b & 0x80 != 0) {
+        body.push(0);
+    }
+    body.extend_from_slice(&trimmed);
+    out.push(0x02);
+    der_len(out, body.len());
+    out.extend_from_slice(&body);
+}
+
+/// Go's DSA key for `genPrivateKey "dsa"`: L2048/N256 parameters, written as
+/// Sprig's `DSAKeyFormat` (SEQUENCE of version 0, P, Q, G, Y, X) in a
+/// `DSA PRIVATE KEY` block.
+fn dsa_pem() -> Result<String, FuncError> {
+    let mut rng = rand::thread_rng();
+    let components = dsa::Components::generate(&mut rng, dsa::KeySize::DSA_2048_256);
+    let key = dsa::SigningKey::generate(&mut rng, components);
+    let vk = key.verifying_key();
+    let c = vk.components();
+    let mut body = Vec::new();
+    der_uint(&mut body, &[0]);
+    for n in [c.p(), c.q(), c.g(), vk.y(), key.x()] {
+        der_uint(&mut body, &n.to_bytes_be());
+    }
+    let mut der = vec![0x30];
+    der_len(&mut der, body.len());
+    der.extend_from_slice(&body);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
+    let mut pem = String::from("-----BEGIN DSA PRIVATE KEY-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem.push_str("-----END DSA PRIVATE KEY-----\n");
+    Ok(pem)
+}
+
 pub fn register(r: &mut Reg) {
     r.f("genCA", |a| {
         arity(a, 2)?;
@@ -255,7 +310,8 @@ pub fn register(r: &mut Reg) {
                 let k = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
                 k.to_pkcs8_pem(LineEnding::LF).map_err(fail)?.to_string()
             }
-            _ => "Unknown type".to_string(),
+            "dsa" => dsa_pem()?,
+            other => format!("Unknown type {other}"),
         };
         Ok(Value::string(pem))
     });
@@ -267,7 +323,7 @@ pub fn register(r: &mut Reg) {
         arity(a, 2)?;
         let (user, pass) = (s(&a[0])?, s(&a[1])?);
         if user.contains(':') {
-            return Ok(Value::str("invalid username: "));
+            return Ok(Value::string(format!("invalid username: {user}")));
         }
         Ok(Value::string(format!("{user}:{}", bcrypt_hash(pass)?)))
     });

@@ -6,28 +6,30 @@ use super::args::{arity, at_least, deep_equal, dict, empty, list, s, strval};
 use super::{Reg, list_of_strings};
 use crate::gotmpl::{FuncError, Map, Value};
 
-/// Sprig's `mustX` list helpers accept any slice; a nil or non-list is an error.
-fn any_list<'a>(v: &'a Value, name: &str) -> Result<std::borrow::Cow<'a, [Value]>, FuncError> {
+/// Sprig's list helpers accept any slice. Anything else is `Cannot {what} on
+/// type {kind}` (Go's `reflect.Kind` name); nil makes Sprig's `reflect.TypeOf(nil).Kind()`
+/// dereference a nil pointer, which Go reports as a runtime error.
+fn any_list<'a>(v: &'a Value, what: &str) -> Result<std::borrow::Cow<'a, [Value]>, FuncError> {
+    any_list_msg(v, |kind| format!("Cannot {what} on type {kind}"))
+}
+
+fn any_list_msg<'a>(
+    v: &'a Value,
+    msg: impl Fn(&str) -> String,
+) -> Result<std::borrow::Cow<'a, [Value]>, FuncError> {
     match v {
         Value::List(l) => Ok(std::borrow::Cow::Borrowed(&l[..])),
         Value::Bytes(b) => Ok(std::borrow::Cow::Owned(
             b.iter().map(|x| Value::Int(*x as i64)).collect(),
         )),
+        Value::Nil => Err(FuncError::failed(
+            "runtime error: invalid memory address or nil pointer dereference",
+        )),
         Value::Object(o) => match o.to_data() {
             Value::List(l) => Ok(std::borrow::Cow::Owned(l.to_vec())),
-            _ => Err(FuncError::failed(format!(
-                "Cannot {name} on type {}",
-                o.type_name()
-            ))),
+            _ => Err(FuncError::failed(msg(o.kind()))),
         },
-        other => Err(FuncError::failed(format!(
-            "Cannot {name} on type {}",
-            if other.is_nil() {
-                "<nil>"
-            } else {
-                other.type_name()
-            }
-        ))),
+        other => Err(FuncError::failed(msg(other.kind()))),
     }
 }
 
@@ -138,6 +140,9 @@ pub fn register(r: &mut Reg) {
         }
         Ok(Value::list(out))
     });
+    // Go ranges over a map in random order, so Sprig's `keys` and `values` come
+    // back shuffled (charts sort them with `sortAlpha`); charter returns each
+    // dict's keys in sorted order so that renders are deterministic.
     r.f("keys", |a| {
         let mut out = Vec::new();
         for d in a {
@@ -194,7 +199,9 @@ pub fn register(r: &mut Reg) {
         });
     }
     r.f("dig", |a| {
-        at_least(a, 3)?;
+        if a.len() < 3 {
+            return Err(FuncError::failed("dig needs at least three arguments"));
+        }
         let n = a.len();
         if let Value::Map(m) = &a[n - 1]
             && let Some(named) = m.go_type()
@@ -212,14 +219,28 @@ pub fn register(r: &mut Reg) {
             match m.get(*k) {
                 None => return Ok(default.clone()),
                 Some(v) if i + 1 == keys.len() => cur = Some(v),
-                Some(Value::Map(inner)) => m = inner,
-                Some(_) => return Ok(default.clone()),
+                Some(Value::Map(inner)) if inner.go_type().is_none() => m = inner,
+                Some(other) => {
+                    // Sprig asserts `step.(map[string]interface{})`, which panics.
+                    let got = match other {
+                        Value::Nil => "nil",
+                        v => v.type_name(),
+                    };
+                    return Err(FuncError::failed(format!(
+                        "interface conversion: interface {{}} is {got}, not map[string]interface {{}}"
+                    )));
+                }
             }
         }
         Ok(cur.cloned().unwrap_or_else(|| default.clone()))
     });
     r.f("deepCopy", |a| {
         arity(a, 1)?;
+        if a[0].is_nil() {
+            return Err(FuncError::failed(
+                "reflect: call of reflect.Value.Type on zero Value",
+            ));
+        }
         Ok(a[0].deep_copy())
     });
     r.f("mustDeepCopy", |a| {
@@ -266,7 +287,7 @@ pub fn register(r: &mut Reg) {
         arity(a, 1)?;
         let l = any_list(&a[0], "find rest")?;
         Ok(if l.is_empty() {
-            Value::Nil
+            Value::list(Vec::new())
         } else {
             Value::list(l[1..].to_vec())
         })
@@ -275,7 +296,7 @@ pub fn register(r: &mut Reg) {
         arity(a, 1)?;
         let l = any_list(&a[0], "find initial")?;
         Ok(if l.is_empty() {
-            Value::Nil
+            Value::list(Vec::new())
         } else {
             Value::list(l[..l.len() - 1].to_vec())
         })
@@ -345,25 +366,42 @@ pub fn register(r: &mut Reg) {
         let idx = |i: usize, d: i64| a.get(i).map(super::to_i64).unwrap_or(d);
         let (start, end) = (idx(1, 0), idx(2, len));
         if start < 0 || end > len || start > end {
-            return Err(FuncError::failed(format!(
-                "runtime error: slice bounds out of range [{start}:{end}]"
-            )));
+            // Sprig slices through reflect.Value.Slice, whose panic says this.
+            return Err(FuncError::failed(
+                "reflect.Value.Slice: slice index out of bounds",
+            ));
         }
         Ok(Value::list(l[start as usize..end as usize].to_vec()))
     });
     r.f("concat", |a| {
         let mut out = Vec::new();
         for v in a {
-            out.extend(any_list(v, "concat")?.iter().cloned());
+            out.extend(
+                any_list_msg(v, |kind| format!("Cannot concat type {kind} as list"))?
+                    .iter()
+                    .cloned(),
+            );
         }
         Ok(Value::list(out))
     });
     both(r, "chunk", "mustChunk", |a| {
         arity(a, 2)?;
-        let size = super::to_i64(&a[0]).max(1) as usize;
-        let l = any_list(&a[1], "chunk")?;
+        let size = super::to_i64(&a[0]);
+        let l = any_list_msg(&a[1], |kind| format!("Cannot chunk type {kind}"))?;
+        // Sprig sizes the result as floor((len-1)/size)+1, in floats.
+        let count = ((l.len() as f64 - 1.0) / size as f64).floor() + 1.0;
+        if !(0.0..=(l.len() as f64 + 1.0)).contains(&count) {
+            return Err(FuncError::failed(
+                "runtime error: makeslice: len out of range",
+            ));
+        }
+        if size <= 0 {
+            return Ok(Value::list(Vec::new()));
+        }
         Ok(Value::list(
-            l.chunks(size).map(|c| Value::list(c.to_vec())).collect(),
+            l.chunks(size as usize)
+                .map(|c| Value::list(c.to_vec()))
+                .collect(),
         ))
     });
     let _ = (list, list_of_strings);

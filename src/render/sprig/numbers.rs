@@ -6,12 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, TimeZone, Timelike, Utc};
 
-use super::args::{
-    arity, at_least, deep_equal, dict, empty, go_type, int, s, strval, to_f64, to_i64,
-};
+use super::args::{arity, at_least, deep_equal, empty, go_type, int, s, to_f64, to_i64};
 use super::{Reg, list_of_strings};
 use crate::chart::constraint;
-use crate::gotmpl::{FuncError, Map, Object, Value};
+use crate::gotmpl::{FuncError, Object, Value};
 
 fn f(x: f64) -> Value {
     Value::Float(x)
@@ -28,6 +26,30 @@ fn round(a: f64, places: f64, round_on: f64) -> f64 {
         digit.floor()
     };
     r / pow
+}
+
+enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// Sprig's `execDecimalOp`: folds the arguments (cast to float64) with decimal
+/// arithmetic and returns the float64 of the result.
+fn decimal_op(first: &Value, rest: &[Value], op: Op) -> Result<Value, FuncError> {
+    use super::decimal::Decimal;
+    let mut acc = Decimal::from_f64(to_f64(first)).map_err(FuncError::Failed)?;
+    for v in rest {
+        let x = Decimal::from_f64(to_f64(v)).map_err(FuncError::Failed)?;
+        acc = match op {
+            Op::Add => acc.add(&x),
+            Op::Sub => acc.sub(&x),
+            Op::Mul => acc.mul(&x),
+            Op::Div => acc.div(&x).map_err(FuncError::Failed)?,
+        };
+    }
+    Ok(f(acc.to_f64()))
 }
 
 /// Go's `time.Time`.
@@ -113,6 +135,32 @@ fn to_time(v: &Value) -> DateTime<FixedOffset> {
     }
 }
 
+/// The abbreviation Go prints for `MST` in a named zone (`JST`, `EST`), when the
+/// zone database has a letter one.
+fn zone_abbreviation(t: DateTime<FixedOffset>, zone: &str) -> Option<String> {
+    use chrono_tz::OffsetName;
+    match zone {
+        "" | "UTC" => Some("UTC".into()),
+        "Local" => None,
+        z => {
+            let tz: chrono_tz::Tz = z.parse().ok()?;
+            let local = t.with_timezone(&tz);
+            if let Some(name) = local.offset().abbreviation() {
+                return Some(name.to_string());
+            }
+            // tzdata's numeric abbreviations (`-03`, `+0530`), which Go prints.
+            let off = local.fixed_offset().offset().local_minus_utc();
+            let sign = if off < 0 { '-' } else { '+' };
+            let (h, m) = (off.abs() / 3600, (off.abs() % 3600) / 60);
+            Some(if m == 0 {
+                format!("{sign}{h:02}")
+            } else {
+                format!("{sign}{h:02}{m:02}")
+            })
+        }
+    }
+}
+
 fn in_zone(t: DateTime<FixedOffset>, zone: &str) -> DateTime<FixedOffset> {
     match zone {
         "" | "UTC" => t.with_timezone(&Utc).fixed_offset(),
@@ -126,6 +174,12 @@ fn in_zone(t: DateTime<FixedOffset>, zone: &str) -> DateTime<FixedOffset> {
 
 /// Go's `Time.Format` with its reference layout (`2006-01-02 15:04:05 -0700 MST`).
 pub fn go_format(t: &DateTime<FixedOffset>, layout: &str) -> String {
+    go_format_zone(t, layout, None)
+}
+
+/// [`go_format`] with the zone's abbreviation for `MST` (without one, Go prints
+/// the offset, `+0900`; UTC prints `UTC`).
+pub fn go_format_zone(t: &DateTime<FixedOffset>, layout: &str, zone: Option<&str>) -> String {
     let mut out = String::new();
     let b = layout.as_bytes();
     let mut i = 0;
@@ -169,7 +223,9 @@ pub fn go_format(t: &DateTime<FixedOffset>, layout: &str) -> String {
             out.push_str(&day_names[t.weekday().num_days_from_sunday() as usize][..3]);
             i += 3;
         } else if take("MST") {
-            out.push_str(&if off == 0 {
+            out.push_str(&if let Some(z) = zone {
+                z.to_string()
+            } else if off == 0 {
                 "UTC".to_string()
             } else {
                 format!("{:+03}{:02}", off / 3600, (off.abs() % 3600) / 60)
@@ -187,6 +243,12 @@ pub fn go_format(t: &DateTime<FixedOffset>, layout: &str) -> String {
         } else if take("02") {
             out.push_str(&format!("{:02}", t.day()));
             i += 2;
+        } else if take("__2") {
+            out.push_str(&format!("{:>3}", t.ordinal()));
+            i += 3;
+        } else if take("002") {
+            out.push_str(&format!("{:03}", t.ordinal()));
+            i += 3;
         } else if take("_2") {
             out.push_str(&format!("{:>2}", t.day()));
             i += 2;
@@ -401,9 +463,104 @@ fn go_regex_syntax(p: &str) -> String {
     out
 }
 
+/// Compiles a Go regular expression; the error is Go's `regexp.Compile` text.
 fn regex(p: &str) -> Result<regex::Regex, FuncError> {
-    regex::Regex::new(&go_regex_syntax(p))
-        .map_err(|e| FuncError::failed(format!("error parsing regexp: {e}")))
+    regex::Regex::new(&go_regex_syntax(p)).map_err(|_| FuncError::Failed(go_regex_error(p)))
+}
+
+/// `regexp.MustCompile`'s panic text, which Sprig's non-`must` functions raise.
+fn must_compile(p: &str) -> Result<regex::Regex, FuncError> {
+    regex(p).map_err(|e| {
+        let quoted = if p
+            .chars()
+            .all(|c| c != '`' && (c == '\t' || !c.is_control()))
+        {
+            format!("`{p}`")
+        } else {
+            crate::gotmpl::go_quote(p)
+        };
+        FuncError::Failed(format!("regexp: Compile({quoted}): {e}"))
+    })
+}
+
+/// Go's `syntax.Error` text (`error parsing regexp: CODE: `EXPR``) for the
+/// common mistakes, found by parsing with regex-syntax.
+fn go_regex_error(p: &str) -> String {
+    use regex_syntax::ast::ErrorKind as K;
+    let ast_err = regex_syntax::ast::parse::Parser::new()
+        .parse(&go_regex_syntax(p))
+        .err();
+    let (code, arg) = match &ast_err {
+        Some(e) => {
+            let span = e.span();
+            let piece = p.get(span.start.offset..span.end.offset).unwrap_or(p);
+            match e.kind() {
+                K::GroupUnclosed => ("missing closing )", p.to_string()),
+                K::GroupUnopened => ("unexpected )", p.to_string()),
+                K::ClassUnclosed => (
+                    "missing closing ]",
+                    p.get(span.start.offset..).unwrap_or(p).to_string(),
+                ),
+                K::RepetitionMissing => {
+                    ("missing argument to repetition operator", piece.to_string())
+                }
+                K::RepetitionCountInvalid => ("invalid repeat count", piece.to_string()),
+                K::EscapeUnrecognized | K::EscapeUnexpectedEof => {
+                    ("invalid escape sequence", piece.to_string())
+                }
+                K::ClassRangeInvalid => ("invalid character class range", piece.to_string()),
+                K::GroupNameInvalid | K::GroupNameEmpty | K::GroupNameUnexpectedEof => {
+                    ("invalid named capture", piece.to_string())
+                }
+                K::GroupNameDuplicate { .. } => ("duplicate capture group name", piece.to_string()),
+                K::RepetitionCountUnclosed => ("missing closing }", piece.to_string()),
+                _ => ("invalid or unsupported Perl syntax", piece.to_string()),
+            }
+        }
+        None => ("invalid or unsupported Perl syntax", p.to_string()),
+    };
+    format!("error parsing regexp: {code}: `{arg}`")
+}
+
+/// Go's `Regexp.Split`.
+fn go_regex_split(re: &regex::Regex, s: &str, n: i64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if !re.as_str().is_empty() && s.is_empty() {
+        return vec![String::new()];
+    }
+    let mut out = Vec::new();
+    let (mut beg, mut end) = (0, 0);
+    for (i, m) in re.find_iter(s).enumerate() {
+        if n > 0 && (i as i64) >= n {
+            break;
+        }
+        if n > 0 && out.len() as i64 == n - 1 {
+            break;
+        }
+        end = m.start();
+        if m.end() != 0 {
+            out.push(s[beg..end].to_string());
+        }
+        beg = m.end();
+    }
+    if end != s.len() {
+        out.push(s[beg..].to_string());
+    }
+    out
+}
+
+/// Go's `regexp.QuoteMeta`.
+fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Go's `path.Clean`.
@@ -480,28 +637,22 @@ pub fn register(r: &mut Reg) {
         at_least(a, 1)?;
         Ok(Value::Int(a.iter().map(to_i64).min().unwrap_or(0)))
     });
-    r.f("addf", |a| Ok(f(a.iter().map(to_f64).sum())));
+    r.f("addf", |a| decimal_op(&Value::Float(0.0), a, Op::Add));
     r.f("add1f", |a| {
         arity(a, 1)?;
-        Ok(f(to_f64(&a[0]) + 1.0))
+        decimal_op(&a[0], &[Value::Int(1)], Op::Add)
     });
     r.f("subf", |a| {
         at_least(a, 1)?;
-        Ok(f(a[1..]
-            .iter()
-            .map(to_f64)
-            .fold(to_f64(&a[0]), |x, y| x - y)))
+        decimal_op(&a[0], &a[1..], Op::Sub)
     });
     r.f("mulf", |a| {
         at_least(a, 1)?;
-        Ok(f(a.iter().map(to_f64).product()))
+        decimal_op(&a[0], &a[1..], Op::Mul)
     });
     r.f("divf", |a| {
         at_least(a, 1)?;
-        Ok(f(a[1..]
-            .iter()
-            .map(to_f64)
-            .fold(to_f64(&a[0]), |x, y| x / y)))
+        decimal_op(&a[0], &a[1..], Op::Div)
     });
     r.f("maxf", |a| {
         at_least(a, 1)?;
@@ -690,12 +841,15 @@ pub fn register(r: &mut Reg) {
     for (name, must) in [("regexFind", false), ("mustRegexFind", true)] {
         r.f(name, move |a| {
             arity(a, 2)?;
-            match regex(s(&a[0])?) {
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
                 Ok(re) => Ok(Value::str(
                     re.find(s(&a[1])?).map(|m| m.as_str()).unwrap_or(""),
                 )),
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::str("")),
+                Err(e) => Err(e),
             }
         });
     }
@@ -703,7 +857,11 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let n = int(&a[2])?;
-            match regex(s(&a[0])?) {
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
                 Ok(re) => {
                     let it = re.find_iter(s(&a[1])?).map(|m| Value::str(m.as_str()));
                     let v: Vec<Value> = if n < 0 {
@@ -713,8 +871,7 @@ pub fn register(r: &mut Reg) {
                     };
                     Ok(Value::list(v))
                 }
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::list(Vec::new())),
+                Err(e) => Err(e),
             }
         });
     }
@@ -727,13 +884,16 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let (src, repl) = (s(&a[1])?, s(&a[2])?);
-            match regex(s(&a[0])?) {
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
                 Ok(re) if literal => Ok(Value::string(
                     re.replace_all(src, regex::NoExpand(repl)).into_owned(),
                 )),
                 Ok(re) => Ok(Value::string(re.replace_all(src, repl).into_owned())),
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::str("")),
+                Err(e) => Err(e),
             }
         });
     }
@@ -741,26 +901,24 @@ pub fn register(r: &mut Reg) {
         r.f(name, move |a| {
             arity(a, 3)?;
             let n = int(&a[2])?;
-            match regex(s(&a[0])?) {
-                Ok(re) => {
-                    let text = s(&a[1])?;
-                    let v: Vec<Value> = if n < 0 {
-                        re.split(text).map(Value::str).collect()
-                    } else if n == 0 {
-                        Vec::new()
-                    } else {
-                        re.splitn(text, n as usize).map(Value::str).collect()
-                    };
-                    Ok(Value::list(v))
-                }
-                Err(e) if must => Err(e),
-                Err(_) => Ok(Value::list(Vec::new())),
+            match if must {
+                regex(s(&a[0])?)
+            } else {
+                must_compile(s(&a[0])?)
+            } {
+                Ok(re) => Ok(Value::list(
+                    go_regex_split(&re, s(&a[1])?, n)
+                        .into_iter()
+                        .map(Value::string)
+                        .collect(),
+                )),
+                Err(e) => Err(e),
             }
         });
     }
     r.f("regexQuoteMeta", |a| {
         arity(a, 1)?;
-        Ok(Value::string(regex::escape(s(&a[0])?)))
+        Ok(Value::string(quote_meta(s(&a[0])?)))
     });
     // Paths (path and filepath behave alike on Linux).
     for (name, kind) in [
@@ -812,70 +970,6 @@ pub fn register(r: &mut Reg) {
         });
     }
     // URLs.
-    r.f("urlParse", |a| {
-        arity(a, 1)?;
-        let text = s(&a[0])?;
-        let mut m = Map::new();
-        let (scheme, rest) = match text.split_once("://") {
-            Some((sc, r)) => (sc.to_string(), r.to_string()),
-            None => (String::new(), text.to_string()),
-        };
-        let (rest, fragment) = match rest.split_once('#') {
-            Some((r, f)) => (r.to_string(), f.to_string()),
-            None => (rest, String::new()),
-        };
-        let (rest, query) = match rest.split_once('?') {
-            Some((r, q)) => (r.to_string(), q.to_string()),
-            None => (rest, String::new()),
-        };
-        let (authority, path) = if scheme.is_empty() {
-            (String::new(), rest)
-        } else {
-            match rest.find('/') {
-                Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
-                None => (rest, String::new()),
-            }
-        };
-        let (userinfo, host) = match authority.rsplit_once('@') {
-            Some((u, h)) => (u.to_string(), h.to_string()),
-            None => (String::new(), authority),
-        };
-        let hostname = host.split(':').next().unwrap_or("").to_string();
-        for (k, v) in [
-            ("scheme", scheme),
-            ("host", host),
-            ("hostname", hostname),
-            ("path", path),
-            ("query", query),
-            ("opaque", String::new()),
-            ("fragment", fragment),
-            ("userinfo", userinfo),
-        ] {
-            m.insert(k.into(), Value::string(v));
-        }
-        Ok(Value::map(m))
-    });
-    r.f("urlJoin", |a| {
-        arity(a, 1)?;
-        let d = dict(&a[0])?;
-        let g = |k: &str| d.get(k).map(strval).unwrap_or_default();
-        let mut out = String::new();
-        if !g("scheme").is_empty() {
-            out.push_str(&format!("{}://", g("scheme")));
-        }
-        if !g("userinfo").is_empty() {
-            out.push_str(&format!("{}@", g("userinfo")));
-        }
-        out.push_str(&g("host"));
-        out.push_str(&g("path"));
-        if !g("query").is_empty() {
-            out.push_str(&format!("?{}", g("query")));
-        }
-        if !g("fragment").is_empty() {
-            out.push_str(&format!("#{}", g("fragment")));
-        }
-        Ok(Value::string(out))
-    });
     // Dates.
     r.f("now", |a| {
         arity(a, 0)?;
@@ -891,9 +985,11 @@ pub fn register(r: &mut Reg) {
     for name in ["dateInZone", "date_in_zone"] {
         r.f(name, |a| {
             arity(a, 3)?;
-            Ok(Value::string(go_format(
-                &in_zone(to_time(&a[1]), s(&a[2])?),
+            let (t, zone) = (to_time(&a[1]), s(&a[2])?);
+            Ok(Value::string(go_format_zone(
+                &in_zone(t, zone),
                 s(&a[0])?,
+                zone_abbreviation(t, zone).as_deref(),
             )))
         });
     }

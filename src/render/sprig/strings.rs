@@ -22,7 +22,7 @@ fn go_title(s: &str) -> String {
     let mut prev_sep = true;
     for c in s.chars() {
         if prev_sep {
-            out.extend(c.to_uppercase());
+            out.push(title1(c));
         } else {
             out.push(c);
         }
@@ -35,59 +35,324 @@ fn go_title(s: &str) -> String {
     out
 }
 
-fn words_for_case(s: &str) -> Vec<String> {
-    // Split on separators and on lower→upper / acronym boundaries (xstrings).
-    let chars: Vec<char> = s.chars().collect();
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' || c == '-' || c == ' ' || c == '.' {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if c.is_uppercase() && !cur.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                words.push(std::mem::take(&mut cur));
-            }
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
+#[derive(Clone, Copy, PartialEq)]
+enum Word {
+    Invalid,
+    Number,
+    Upper,
+    Alpha,
+    Connector,
+    Punct,
+    Other,
 }
 
-fn wrap_text(s: &str, width: usize, sep: &str) -> String {
-    // goutils.WrapCustom without long-word wrapping.
-    let width = width.max(1);
-    let mut out = String::new();
-    for (li, line) in s.split('\n').enumerate() {
-        if li > 0 {
-            out.push_str(sep);
+fn is_alpha(c: char) -> bool {
+    c.is_ascii_alphabetic()
+}
+
+/// Go's `unicode.IsPunct` (general category P), approximated by Rust's ASCII
+/// punctuation minus the symbols, plus non-ASCII punctuation.
+fn is_punct(c: char) -> bool {
+    if c.is_ascii() {
+        matches!(
+            c,
+            '!' | '"'
+                | '#'
+                | '%'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | ','
+                | '-'
+                | '.'
+                | '/'
+                | ':'
+                | ';'
+                | '?'
+                | '@'
+                | '['
+                | '\\'
+                | ']'
+                | '_'
+                | '{'
+                | '}'
+        )
+    } else {
+        matches!(c, '¡' | '§' | '«' | '¶' | '·' | '»' | '¿' | '‐'..='‧' | '‰'..='⁞' | '、'..='〃' | '〈'..='】')
+    }
+}
+
+/// xstrings' `nextWord`: the next run of one word class.
+fn next_word(s: &str) -> (Word, &str, &str) {
+    let mut it = s.char_indices().peekable();
+    let Some((_, r)) = it.next() else {
+        return (Word::Invalid, "", "");
+    };
+    let take_while = |start: usize, f: &dyn Fn(char) -> bool| -> usize {
+        s[start..]
+            .char_indices()
+            .find(|(_, c)| !f(*c))
+            .map_or(s.len(), |(i, _)| start + i)
+    };
+    let first = r.len_utf8();
+    let (wt, end) = if connector(r) {
+        (Word::Connector, take_while(first, &connector))
+    } else if is_punct(r) {
+        (Word::Punct, take_while(first, &is_punct))
+    } else if r.is_uppercase() {
+        match s[first..].chars().next() {
+            None => (Word::Upper, first),
+            Some(n) if n.is_uppercase() => {
+                let end = take_while(first, &|c: char| c.is_uppercase());
+                // "HTTPStatus": the last capital starts the next word.
+                match s[end..].chars().next() {
+                    Some(after) if is_alpha(after) => {
+                        let last = s[..end].chars().next_back().map_or(0, char::len_utf8);
+                        (Word::Upper, end - last)
+                    }
+                    _ => (Word::Upper, end),
+                }
+            }
+            Some(n) if is_alpha(n) => (
+                Word::Upper,
+                take_while(first, &|c: char| is_alpha(c) && !c.is_uppercase()),
+            ),
+            Some(_) => (Word::Upper, first),
         }
-        let mut len = 0;
-        let mut first = true;
-        for word in line.split(' ').filter(|w| !w.is_empty()) {
-            let wl = word.chars().count();
-            if !first && len + 1 + wl > width {
-                out.push_str(sep);
-                len = 0;
-                first = true;
-            }
-            if !first {
-                out.push(' ');
-                len += 1;
-            }
-            out.push_str(word);
-            len += wl;
-            first = false;
+    } else if is_alpha(r) {
+        (
+            Word::Alpha,
+            take_while(first, &|c: char| is_alpha(c) && !c.is_uppercase()),
+        )
+    } else if r.is_numeric() {
+        (Word::Number, take_while(first, &|c: char| c.is_numeric()))
+    } else {
+        (
+            Word::Other,
+            take_while(first, &|c: char| {
+                !(connector(c) || is_alpha(c) || c.is_numeric() || is_punct(c))
+            }),
+        )
+    };
+    (wt, &s[..end], &s[end..])
+}
+
+fn word_lower(out: &mut String, wt: Word, w: &str, sep: char) {
+    if wt != Word::Upper && wt != Word::Connector {
+        out.push_str(w);
+        return;
+    }
+    for c in w.chars() {
+        if connector(c) {
+            out.push(sep);
+        } else if c.is_uppercase() {
+            out.push(lower1(c));
+        } else {
+            out.push(c);
         }
     }
+}
+
+/// xstrings' `camelCaseToLowerCase` (`snakecase` with `_`, `kebabcase` with `-`).
+fn to_lower_case(s: &str, sep: char) -> String {
+    let mut out = String::new();
+    if s.is_empty() {
+        return out;
+    }
+    let (mut wt, mut word, mut rest) = next_word(s);
+    while !rest.is_empty() {
+        if wt != Word::Connector {
+            word_lower(&mut out, wt, word, sep);
+        }
+        let prev = wt;
+        let last = word;
+        (wt, word, rest) = next_word(rest);
+        match prev {
+            Word::Number => {
+                while wt == Word::Alpha || wt == Word::Number {
+                    word_lower(&mut out, wt, word, sep);
+                    (wt, word, rest) = next_word(rest);
+                }
+                if !matches!(wt, Word::Invalid | Word::Punct | Word::Connector) {
+                    out.push(sep);
+                }
+            }
+            Word::Connector => word_lower(&mut out, prev, last, sep),
+            Word::Punct => {}
+            _ => {
+                if wt != Word::Number {
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(sep);
+                    }
+                    continue;
+                }
+                if rest.is_empty() {
+                    continue;
+                }
+                let num = word;
+                (wt, word, rest) = next_word(rest);
+                if wt != Word::Alpha {
+                    word_lower(&mut out, Word::Number, num, sep);
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(sep);
+                    }
+                    continue;
+                }
+                out.push(sep);
+                word_lower(&mut out, Word::Number, num, sep);
+                while wt == Word::Alpha || wt == Word::Number {
+                    word_lower(&mut out, wt, word, sep);
+                    (wt, word, rest) = next_word(rest);
+                }
+                if !matches!(wt, Word::Invalid | Word::Connector | Word::Punct) {
+                    out.push(sep);
+                }
+            }
+        }
+    }
+    word_lower(&mut out, wt, word, sep);
+    out
+}
+
+/// goutils' `WrapCustom` (Sprig's `wrap` passes `wrap_long = false`, `wrapWith`
+/// true). It works on bytes, as the Go code does; only a space is a break point.
+fn wrap_text(s: &str, width: i64, sep: &str, wrap_long: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let sep = if sep.is_empty() { "\n" } else { sep };
+    let width = width.max(1) as usize;
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0;
+    let mut out: Vec<u8> = Vec::new();
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = (width + offset + 1).min(len);
+        match b[offset..end].iter().rposition(|&c| c == b' ') {
+            Some(i) => {
+                out.extend_from_slice(&b[offset..offset + i]);
+                out.extend_from_slice(sep.as_bytes());
+                offset += i + 1;
+            }
+            None if wrap_long => {
+                out.extend_from_slice(&b[offset..offset + width]);
+                out.extend_from_slice(sep.as_bytes());
+                offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|&c| c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(i) => {
+                        out.extend_from_slice(&b[offset..end + i]);
+                        out.extend_from_slice(sep.as_bytes());
+                        offset = end + i + 1;
+                    }
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&b[offset..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Go's `unicode.IsSpace` on a rune made from one byte (goutils' byte loops).
+fn latin1_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0)
+}
+
+/// Go's `unicode.ToUpper`/`ToLower`/`ToTitle` map one rune to one rune; Rust's
+/// full mappings may expand (`ß` → `SS`), which Go leaves unchanged.
+fn upper1(c: char) -> char {
+    let mut it = c.to_uppercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+fn lower1(c: char) -> char {
+    if c == 'İ' {
+        // Unicode's simple lower-case mapping, which Go uses.
+        return 'i';
+    }
+    let mut it = c.to_lowercase();
+    match (it.next(), it.next()) {
+        (Some(u), None) => u,
+        _ => c,
+    }
+}
+
+/// `unicode.ToTitle`: the title-case letters differ from upper case for the
+/// four digraph triples.
+fn title1(c: char) -> char {
+    match c {
+        'Ǆ' | 'ǅ' | 'ǆ' => 'ǅ',
+        'Ǉ' | 'ǈ' | 'ǉ' => 'ǈ',
+        'Ǌ' | 'ǋ' | 'ǌ' => 'ǋ',
+        'Ǳ' | 'ǲ' | 'ǳ' => 'ǲ',
+        _ => upper1(c),
+    }
+}
+
+fn is_title_case(c: char) -> bool {
+    matches!(c, 'ǅ' | 'ǈ' | 'ǋ' | 'ǲ')
+        || ('ᾈ'..='ᾏ').contains(&c)
+        || ('ᾘ'..='ᾟ').contains(&c)
+        || ('ᾨ'..='ᾯ').contains(&c)
+        || matches!(c, 'ᾼ' | 'ῌ' | 'ῼ')
+}
+
+fn connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// xstrings v1.5.0 `ToPascalCase` (Sprig's `camelcase`): leading and extra
+/// connectors stay, each word is capitalised, and a capital that follows another
+/// capital is lowered (`HTTP_server` → `HttpServer`, `someWords` → `SomeWords`;
+/// checked against Helm).
+fn pascal_case(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    let mut r0 = None;
+    for c in chars.by_ref() {
+        if !connector(c) {
+            r0 = Some(c);
+            break;
+        }
+        out.push(c);
+    }
+    let Some(first) = r0 else {
+        return out;
+    };
+    // (original, as written)
+    let mut cur = (first, upper1(first));
+    for c in chars {
+        let prev = cur;
+        cur = (c, c);
+        if connector(c) && connector(prev.0) {
+            out.push(prev.1);
+            continue;
+        }
+        if connector(prev.0) {
+            cur.1 = upper1(c);
+        } else {
+            if c.is_uppercase() && prev.0.is_uppercase() {
+                cur.1 = lower1(c);
+            }
+            out.push(prev.1);
+        }
+    }
+    out.push(cur.1);
     out
 }
 
@@ -104,11 +369,11 @@ const NUMERIC: &[u8] = b"0123456789";
 pub fn register(r: &mut Reg) {
     r.f("upper", |a| {
         arity(a, 1)?;
-        Ok(Value::string(s(&a[0])?.to_uppercase()))
+        Ok(Value::string(s(&a[0])?.chars().map(upper1).collect()))
     });
     r.f("lower", |a| {
         arity(a, 1)?;
-        Ok(Value::string(s(&a[0])?.to_lowercase()))
+        Ok(Value::string(s(&a[0])?.chars().map(lower1).collect()))
     });
     r.f("title", |a| {
         arity(a, 1)?;
@@ -152,8 +417,17 @@ pub fn register(r: &mut Reg) {
     });
     r.f("nospace", |a| {
         arity(a, 1)?;
+        // goutils' byte loop: bytes that are not spaces come back as Latin-1 runes,
+        // unless nothing was removed.
+        let v = s(&a[0])?;
+        if !v.bytes().any(latin1_space) {
+            return Ok(Value::str(v));
+        }
         Ok(Value::string(
-            s(&a[0])?.chars().filter(|c| !c.is_whitespace()).collect(),
+            v.bytes()
+                .filter(|b| !latin1_space(*b))
+                .map(char::from)
+                .collect(),
         ))
     });
     r.f("repeat", |a| {
@@ -217,27 +491,30 @@ pub fn register(r: &mut Reg) {
     });
     r.f("initials", |a| {
         arity(a, 1)?;
-        Ok(Value::string(
-            s(&a[0])?
-                .split_whitespace()
-                .filter_map(|w| w.chars().next())
-                .collect(),
-        ))
+        // goutils reads bytes and turns each into a rune (Latin-1).
+        let mut out = String::new();
+        let mut gap = true;
+        for &b in s(&a[0])?.as_bytes() {
+            if latin1_space(b) {
+                gap = true;
+            } else if gap {
+                out.push(char::from(b));
+                gap = false;
+            }
+        }
+        Ok(Value::string(out))
     });
     r.f("wrap", |a| {
         arity(a, 2)?;
-        Ok(Value::string(wrap_text(
-            s(&a[1])?,
-            int(&a[0])?.max(1) as usize,
-            "\n",
-        )))
+        Ok(Value::string(wrap_text(s(&a[1])?, int(&a[0])?, "", false)))
     });
     r.f("wrapWith", |a| {
         arity(a, 3)?;
         Ok(Value::string(wrap_text(
             s(&a[2])?,
-            int(&a[0])?.max(1) as usize,
+            int(&a[0])?,
             s(&a[1])?,
+            true,
         )))
     });
     r.f("contains", |a| {
@@ -278,7 +555,7 @@ pub fn register(r: &mut Reg) {
     });
     r.f("indent", |a| {
         arity(a, 2)?;
-        let pad = " ".repeat(int(&a[0])?.clamp(0, 1 << 16) as usize);
+        let pad = pad(int(&a[0])?)?;
         Ok(Value::string(format!(
             "{pad}{}",
             s(&a[1])?.replace('\n', &format!("\n{pad}"))
@@ -286,7 +563,7 @@ pub fn register(r: &mut Reg) {
     });
     r.f("nindent", |a| {
         arity(a, 2)?;
-        let pad = " ".repeat(int(&a[0])?.clamp(0, 1 << 16) as usize);
+        let pad = pad(int(&a[0])?)?;
         Ok(Value::string(format!(
             "\n{pad}{}",
             s(&a[1])?.replace('\n', &format!("\n{pad}"))
@@ -313,43 +590,28 @@ pub fn register(r: &mut Reg) {
     });
     r.f("snakecase", |a| {
         arity(a, 1)?;
-        let w: Vec<String> = words_for_case(s(&a[0])?)
-            .iter()
-            .map(|w| w.to_lowercase())
-            .collect();
-        Ok(Value::string(w.join("_")))
+        Ok(Value::string(to_lower_case(s(&a[0])?, '_')))
     });
     r.f("kebabcase", |a| {
         arity(a, 1)?;
-        let w: Vec<String> = words_for_case(s(&a[0])?)
-            .iter()
-            .map(|w| w.to_lowercase())
-            .collect();
-        Ok(Value::string(w.join("-")))
+        Ok(Value::string(to_lower_case(s(&a[0])?, '-')))
     });
     r.f("camelcase", |a| {
         arity(a, 1)?;
-        let v = s(&a[0])?;
-        let mut out = String::new();
-        for part in v.split(['_', ' ', '-']).filter(|p| !p.is_empty()) {
-            let mut cs = part.chars();
-            if let Some(f) = cs.next() {
-                out.extend(f.to_uppercase());
-                out.push_str(cs.as_str());
-            }
-        }
-        Ok(Value::string(out))
+        Ok(Value::string(pascal_case(s(&a[0])?)))
     });
     r.f("swapcase", |a| {
         arity(a, 1)?;
         Ok(Value::string(
             s(&a[0])?
                 .chars()
-                .flat_map(|c| {
-                    if c.is_uppercase() {
-                        c.to_lowercase().collect::<Vec<_>>()
+                .map(|c| {
+                    if c.is_uppercase() || is_title_case(c) {
+                        lower1(c)
+                    } else if c.is_lowercase() {
+                        upper1(c)
                     } else {
-                        c.to_uppercase().collect::<Vec<_>>()
+                        c
                     }
                 })
                 .collect(),
@@ -442,6 +704,17 @@ pub fn register(r: &mut Reg) {
     let _ = at_least;
 }
 
+/// `strings.Repeat(" ", n)` for `indent`: a negative count is Go's panic.
+fn pad(n: i64) -> Result<String, FuncError> {
+    if n < 0 {
+        return Err(FuncError::failed("strings: negative Repeat count"));
+    }
+    if n > 64 * 1024 * 1024 {
+        return Err(FuncError::failed("strings: Repeat output length overflow"));
+    }
+    Ok(" ".repeat(n as usize))
+}
+
 /// goutils' `AbbreviateFull` (byte offsets, as Go slices strings).
 fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> String {
     let len = s.len() as i64;
@@ -497,10 +770,21 @@ mod tests {
     #[test]
     fn title_and_case() {
         assert_eq!(go_title("hello world-foo"), "Hello World-Foo");
-        assert_eq!(
-            words_for_case("HTTPServerName"),
-            vec!["HTTP", "Server", "Name"]
-        );
-        assert_eq!(wrap_text("a b c d", 3, "\n"), "a b\nc d");
+        for (input, want) in [
+            ("FirstName", "first_name"),
+            ("HTTPServer", "http_server"),
+            ("NoHTTPS", "no_https"),
+            ("GO PATH", "go_path"),
+            ("http2xx", "http_2xx"),
+            ("HTTP20xOK", "http_20x_ok"),
+            ("Duration2m3s", "duration_2m3s"),
+            ("Bld4Floor3rd", "bld4_floor_3rd"),
+        ] {
+            assert_eq!(to_lower_case(input, '_'), want, "{input}");
+        }
+        assert_eq!(wrap_text("a b c d", 3, "", false), "a b\nc d");
+        assert_eq!(wrap_text("longwordhere x", 6, "|", true), "longwo|rdhere|x");
+        assert_eq!(pascal_case("_complex__case_"), "_Complex_Case_");
+        assert_eq!(pascal_case("GOLANG_IS_GREAT"), "GolangIsGreat");
     }
 }
