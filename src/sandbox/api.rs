@@ -785,10 +785,26 @@ fn defaults(rt: &ResourceType, obj: &mut Value) {
                 obj["spec"] = json!({"finalizers": ["kubernetes"]});
             }
         }
-        ("apps", "Deployment" | "StatefulSet" | "ReplicaSet")
-            if obj["spec"]["replicas"].is_null() =>
-        {
-            obj["spec"]["replicas"] = json!(1);
+        ("apps", "Deployment" | "StatefulSet" | "ReplicaSet") => {
+            if obj["spec"]["replicas"].is_null() {
+                obj["spec"]["replicas"] = json!(1);
+            }
+            // A real API server defaults the rollout strategy; Helm 3's readiness
+            // check reads strategy.rollingUpdate.maxUnavailable without a nil check.
+            if rt.kind == "Deployment" {
+                if obj["spec"]["strategy"]["type"].is_null() {
+                    obj["spec"]["strategy"]["type"] = json!("RollingUpdate");
+                }
+                if obj["spec"]["strategy"]["type"] == "RollingUpdate" {
+                    let ru = &mut obj["spec"]["strategy"]["rollingUpdate"];
+                    if ru["maxUnavailable"].is_null() {
+                        ru["maxUnavailable"] = json!("25%");
+                    }
+                    if ru["maxSurge"].is_null() {
+                        ru["maxSurge"] = json!("25%");
+                    }
+                }
+            }
         }
         ("", "PersistentVolumeClaim" | "Pod") if obj["status"]["phase"].is_null() => {
             obj["status"] = json!({"phase": "Pending"});
