@@ -120,11 +120,10 @@ fn helm4_bundled_charts() {
     bundled_lifecycle("4");
 }
 
-/// Large public charts: many kinds, RBAC, CRDs.
-#[test]
-fn helm3_large_corpus_charts() {
+/// Large public charts: many kinds, RBAC, CRDs, through a whole release life.
+fn corpus_lifecycle(helm_major: &str) {
     let sb = Sandbox::start();
-    let h = tool("3");
+    let h = tool(helm_major);
     let h = h.as_path();
     let k = tool("kubectl");
     sb.ok(&k, &["apply", "-f", "-"], Some(STORAGE_CLASS));
@@ -156,8 +155,66 @@ fn helm3_large_corpus_charts() {
             ],
             None,
         );
+        sb.ok(
+            h,
+            &["rollback", name, "1", "--wait", "--timeout", "90s"],
+            None,
+        );
         let history = sb.ok(h, &["history", name], None);
-        assert!(history.contains("2"), "{name}: {history}");
+        for rev in ["1", "2", "3"] {
+            assert!(
+                history.lines().any(|l| l.trim_start().starts_with(rev)),
+                "{name}: revision {rev} missing from history:\n{history}"
+            );
+        }
+        assert!(history.contains("Rollback to 1"), "{name}: {history}");
+        let status = sb.ok(h, &["status", name], None);
+        assert!(status.contains("REVISION: 3"), "{name}: {status}");
+        let list = sb.ok(h, &["list"], None);
+        assert!(list.contains(name), "{name}: {list}");
+        // These charts ship no test hooks: `helm test` runs none and passes.
+        let test = sb.ok(h, &["test", name, "--timeout", "60s"], None);
+        assert!(test.contains(&format!("NAME: {name}")), "{name}: {test}");
+        // What Helm leaves in the server: one Secret per revision, of Helm's type.
+        let secrets = sb.ok(
+            &k,
+            &[
+                "get",
+                "secrets",
+                "-l",
+                &format!("owner=helm,name={name}"),
+                "-o",
+                "jsonpath={range .items[*]}{.type} {.metadata.name}{\"\\n\"}{end}",
+            ],
+            None,
+        );
+        for rev in 1..=3 {
+            let want = format!("helm.sh/release.v1 sh.helm.release.v1.{name}.v{rev}");
+            assert!(secrets.contains(&want), "{name}: {want} not in\n{secrets}");
+        }
         sb.ok(h, &["uninstall", name], None);
+        let left = sb.ok(
+            &k,
+            &[
+                "get",
+                "deployments,statefulsets,services,secrets",
+                "-l",
+                &format!("app.kubernetes.io/instance={name}"),
+                "-o",
+                "name",
+            ],
+            None,
+        );
+        assert!(left.trim().is_empty(), "{name}: left behind:\n{left}");
     }
+}
+
+#[test]
+fn helm3_large_corpus_charts() {
+    corpus_lifecycle("3");
+}
+
+#[test]
+fn helm4_large_corpus_charts() {
+    corpus_lifecycle("4");
 }

@@ -270,6 +270,10 @@ pub fn tool(which: &str) -> PathBuf {
     let script = std::env::var_os("CHARTER_GET_HELM")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/get-helm"));
+    // One fetch at a time: Helm 4 and kubectl come from one archive, and a
+    // first fetch of one rewrites the other's file while a test may run it.
+    static FETCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = FETCH.lock().unwrap_or_else(|e| e.into_inner());
     let out = Command::new(&script)
         .arg(which)
         .output()
