@@ -101,3 +101,40 @@ fn helm_testcharts_load_as_helm_says() {
     }
     assert!(checked >= 40);
 }
+
+/// charter computes the lock digest Helm computes: every Chart.lock in the public
+/// corpus (written by Helm in the charts' own release pipelines) matches its
+/// chart's dependencies.
+#[test]
+fn lock_digests_match_helm() {
+    let mut checked = 0;
+    let roots = ["../shared/corpus/charts"];
+    let mut stack: Vec<std::path::PathBuf> = roots
+        .iter()
+        .map(|r| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(r))
+        .collect();
+    let mut mismatched = Vec::new();
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == "Chart.lock") {
+                let Ok(c) = chart::load_dir(p.parent().unwrap()) else {
+                    continue;
+                };
+                let Some(lock) = &c.lock else { continue };
+                let got = chart::lock::hash_req(&c.metadata.dependencies, &lock.dependencies);
+                checked += 1;
+                if got != lock.digest {
+                    mismatched.push(format!("{}: {got} != {}", p.display(), lock.digest));
+                }
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} lock files found");
+    assert!(mismatched.is_empty(), "{}", mismatched.join("\n"));
+}

@@ -7,6 +7,7 @@
 pub mod constraint;
 pub mod decode;
 pub mod ignore;
+pub mod lock;
 mod metadata;
 pub mod package;
 

@@ -62,4 +62,7 @@ pub enum Command {
     Pull(crate::commands::pull::PullArgs),
     /// package a chart directory into a chart archive
     Package(crate::commands::package::PackageArgs),
+    /// manage a chart's dependencies
+    #[command(visible_alias = "dep", alias = "dependencies")]
+    Dependency(crate::commands::dependency::DependencyArgs),
 }

@@ -170,7 +170,7 @@ pub fn run(args: &RepoArgs, out: &Printer) -> Result<()> {
                 _ => {
                     let mut table = vec![vec!["NAME".to_string(), "URL".to_string()]];
                     table.extend(rows.into_iter().map(|(n, u)| vec![n, u]));
-                    out.data(&crate::commands::search::table(&table, usize::MAX));
+                    out.data(&crate::printer::table(&table, usize::MAX));
                 }
             }
         }

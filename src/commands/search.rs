@@ -79,7 +79,7 @@ pub fn run(args: &SearchArgs, out: &Printer) -> Result<()> {
                 r.chart.description,
             ]
         }));
-        out.data(&table(&rows, a.max_col_width));
+        out.data(&crate::printer::table(&rows, a.max_col_width));
         return Ok(());
     }
     if a.output == "json" {
@@ -124,52 +124,4 @@ pub fn encode(v: &Value, format: &str) -> Result<String> {
     } else {
         Ok(crate::yaml::to_yaml(v))
     }
-}
-
-/// gosuri/uitable as Helm configures it: cells cut to `max` runes with `...`,
-/// padded to the column width (the last one too), joined by a tab.
-pub fn table(rows: &[Vec<String>], max: usize) -> String {
-    let cut = |s: &str| -> String {
-        let n = s.chars().count();
-        if n <= max {
-            s.to_string()
-        } else if max <= 3 {
-            s.chars().take(max).collect()
-        } else {
-            let mut t: String = s.chars().take(max - 3).collect();
-            t.push_str("...");
-            t
-        }
-    };
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| cut(c)).collect())
-        .collect();
-    let cols = cells.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|i| {
-            cells
-                .iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in &cells {
-        let line: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                format!(
-                    "{c}{}",
-                    " ".repeat(widths[i].saturating_sub(c.chars().count()))
-                )
-            })
-            .collect();
-        out.push_str(&line.join("\t"));
-        out.push('\n');
-    }
-    out
 }
