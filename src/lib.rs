@@ -62,6 +62,7 @@ pub fn main() -> ExitCode {
         Command::Pull(args) => commands::pull::run(args, &printer),
         Command::Package(args) => commands::package::run(args, &printer),
         Command::Dependency(args) => commands::dependency::run(args, &printer),
+        Command::Create(args) => commands::create::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -556,7 +556,10 @@ fn template_rules(dir: &Path, opts: &LintOptions, r: &mut LintResult) {
             .extension()
             .and_then(|e| e.to_str())
             .unwrap_or("");
-        if !matches!(ext, "yaml" | "yml" | "tpl" | "txt") {
+        // A Jinja chart's partials are `.j2` files (docs/jinja.md).
+        let jinja = chart.metadata.engine.as_deref() == Some("jinja");
+        let valid = matches!(ext, "yaml" | "yml" | "tpl" | "txt") || (jinja && ext == "j2");
+        if !valid {
             r.add(
                 Severity::Error,
                 name,

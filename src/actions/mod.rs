@@ -2,6 +2,7 @@
 //! values and render modules (and later the release store and cluster traits),
 //! never through clap, terminals or raw HTTP.
 
+pub mod create;
 pub mod dependency;
 pub mod lint;
 pub mod package;

@@ -5,6 +5,7 @@
 //! archives are read with traversal and size guards.
 
 pub mod constraint;
+pub mod create;
 pub mod decode;
 pub mod ignore;
 pub mod lock;

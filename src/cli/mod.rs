@@ -62,6 +62,8 @@ pub enum Command {
     Pull(crate::commands::pull::PullArgs),
     /// package a chart directory into a chart archive
     Package(crate::commands::package::PackageArgs),
+    /// create a new chart with the given name
+    Create(crate::commands::create::CreateArgs),
     /// manage a chart's dependencies
     #[command(visible_alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),

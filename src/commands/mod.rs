@@ -1,5 +1,6 @@
 //! One thin file per verb: typed settings in, one call into `actions`, output out.
 
+pub mod create;
 pub mod dependency;
 pub mod lint;
 pub mod package;

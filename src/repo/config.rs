@@ -59,6 +59,13 @@ pub fn cache_home() -> PathBuf {
         .unwrap_or_else(|| home().join(".cache").join("helm"))
 }
 
+/// Helm's data home (starters, plugins).
+pub fn data_home() -> PathBuf {
+    env_path("HELM_DATA_HOME")
+        .or_else(|| env_path("XDG_DATA_HOME").map(|p| p.join("helm")))
+        .unwrap_or_else(|| home().join(".local").join("share").join("helm"))
+}
+
 /// The path of `repositories.yaml`.
 pub fn repository_config() -> PathBuf {
     env_path("HELM_REPOSITORY_CONFIG").unwrap_or_else(|| config_home().join("repositories.yaml"))
