@@ -3,8 +3,10 @@
 //! never through clap, terminals or raw HTTP.
 
 pub mod lint;
+pub mod locate;
 pub mod package;
 pub mod pull;
+pub mod registry;
 pub mod render;
 pub mod repo;
 pub mod search;

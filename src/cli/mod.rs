@@ -4,8 +4,10 @@
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod chartref;
 pub mod values;
 
+pub use chartref::ChartRefArgs;
 pub use values::ValuesArgs;
 
 /// The charter command line.
@@ -62,4 +64,8 @@ pub enum Command {
     Pull(crate::commands::pull::PullArgs),
     /// package a chart directory into a chart archive
     Package(crate::commands::package::PackageArgs),
+    /// push a chart to remote
+    Push(crate::commands::push::PushArgs),
+    /// login to or logout from a registry
+    Registry(crate::commands::registry::RegistryArgs),
 }

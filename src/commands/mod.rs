@@ -3,6 +3,8 @@
 pub mod lint;
 pub mod package;
 pub mod pull;
+pub mod push;
+pub mod registry;
 pub mod repo;
 pub mod search;
 pub mod show;
