@@ -62,7 +62,11 @@ pub fn pull(
         }
         let pulled = registry::pull_chart(&o.chart, &constraint, &registry_options(o))?;
         pulled.warnings.iter().for_each(|w| warn(w.clone()));
-        pulled.transfer.lines("Pulled").into_iter().for_each(&mut *status);
+        pulled
+            .transfer
+            .lines("Pulled")
+            .into_iter()
+            .for_each(&mut *status);
         (pulled.data, pulled.file_name)
     } else {
         fetch(paths, o, &constraint, warn)?

@@ -310,7 +310,9 @@ pub fn pull_chart(reference: &str, version: &str, o: &RegistryOptions) -> Result
             Some(l)
         })
         .ok_or_else(|| {
-            anyhow!("{shown}: manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}")
+            anyhow!(
+                "{shown}: manifest does not contain a layer with mediatype {CHART_LAYER_MEDIA_TYPE}"
+            )
         })?;
     let config = client.blob(&r, &m.config)?;
     let meta: serde_json::Value = serde_json::from_slice(&config)

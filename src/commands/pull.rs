@@ -73,7 +73,9 @@ pub fn run(args: &PullArgs, out: &Printer) -> Result<()> {
             key_file: args.key_file.clone(),
             plain_http: args.plain_http,
         };
-        pull(&paths, &opts, &mut |w| out.warn(&w), &mut |s| out.status(&s))?;
+        pull(&paths, &opts, &mut |w| out.warn(&w), &mut |s| {
+            out.status(&s)
+        })?;
     }
     Ok(())
 }

@@ -175,9 +175,13 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
     let link = headers.get(header::LINK)?.to_str().ok()?;
     link.split(',').find_map(|part| {
         let (target, params) = part.split_once(';')?;
-        params
-            .contains("rel=\"next\"")
-            .then(|| target.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        params.contains("rel=\"next\"").then(|| {
+            target
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
     })
 }
 
@@ -346,9 +350,13 @@ impl Client {
         let expected = resp.content_length();
         let mut body = Vec::new();
         if *method != Method::HEAD {
-            resp.take(limit + 1)
-                .read_to_end(&mut body)
-                .map_err(|e| transport(format!("reading the response: {}", error_chain(&e))))?;
+            if let Err(e) = resp.take(limit + 1).read_to_end(&mut body) {
+                return Err(RegistryError::Corrupt {
+                    what: "response".into(),
+                    url: url.to_string(),
+                    reason: format!("truncated after {} bytes: {}", body.len(), error_chain(&e)),
+                });
+            }
             if body.len() as u64 > limit {
                 return Err(RegistryError::Corrupt {
                     what: "response".into(),
@@ -374,13 +382,13 @@ impl Client {
         })
     }
 
-    /// A request that answers one authentication challenge.
+    /// A request that answers one authentication challenge; credentials are
+    /// those of `host`, tokens are asked for `scope`.
     fn send(
         &self,
         method: Method,
         url: &str,
-        host: &str,
-        scope: &str,
+        (host, scope): (&str, &str),
         mut headers: Vec<(header::HeaderName, String)>,
         body: Option<&[u8]>,
         limit: u64,
@@ -463,7 +471,9 @@ impl Client {
         cred: Option<&Credential>,
     ) -> Result<String, RegistryError> {
         let mut url = reqwest::Url::parse(realm).map_err(|e| {
-            RegistryError::Auth(format!("invalid token realm {realm:?} from the registry: {e}"))
+            RegistryError::Auth(format!(
+                "invalid token realm {realm:?} from the registry: {e}"
+            ))
         })?;
         let identity = cred.filter(|c| !c.identity_token.is_empty());
         let resp = if let Some(c) = identity {
@@ -521,9 +531,8 @@ impl Client {
                 error_detail(&resp.body)
             )));
         }
-        let v: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|e| {
-            RegistryError::Auth(format!("token from {realm} is not JSON: {e}"))
-        })?;
+        let v: serde_json::Value = serde_json::from_slice(&resp.body)
+            .map_err(|e| RegistryError::Auth(format!("token from {realm} is not JSON: {e}")))?;
         v.get("token")
             .or_else(|| v.get("access_token"))
             .and_then(|t| t.as_str())
@@ -553,7 +562,14 @@ impl Client {
     pub fn check_login(&self, host: &str, cred: Credential) -> Result<(), RegistryError> {
         self.set_credential(host, cred);
         let url = format!("{}/v2/", self.base(host));
-        let resp = self.send(Method::GET, &url, host, "", Vec::new(), None, MAX_MANIFEST)?;
+        let resp = self.send(
+            Method::GET,
+            &url,
+            (host, ""),
+            Vec::new(),
+            None,
+            MAX_MANIFEST,
+        )?;
         if (200..300).contains(&resp.status) {
             return Ok(());
         }
@@ -573,8 +589,7 @@ impl Client {
             let resp = self.send(
                 Method::GET,
                 &url,
-                &r.registry,
-                &pull_scope(r),
+                (&r.registry, &pull_scope(r)),
                 Vec::new(),
                 None,
                 MAX_MANIFEST,
@@ -621,8 +636,7 @@ impl Client {
         let resp = self.send(
             Method::GET,
             &url,
-            &r.registry,
-            &pull_scope(r),
+            (&r.registry, &pull_scope(r)),
             vec![(header::ACCEPT, accept)],
             None,
             MAX_MANIFEST,
@@ -673,8 +687,7 @@ impl Client {
         let resp = self.send(
             Method::GET,
             &url,
-            &r.registry,
-            &pull_scope(r),
+            (&r.registry, &pull_scope(r)),
             Vec::new(),
             None,
             d.size,
@@ -715,8 +728,7 @@ impl Client {
         let resp = self.send(
             Method::HEAD,
             &head,
-            &r.registry,
-            &scope,
+            (&r.registry, &scope),
             Vec::new(),
             None,
             0,
@@ -728,8 +740,7 @@ impl Client {
         let resp = self.send(
             Method::POST,
             &start,
-            &r.registry,
-            &scope,
+            (&r.registry, &scope),
             Vec::new(),
             Some(&[]),
             MAX_MANIFEST,
@@ -752,12 +763,8 @@ impl Client {
         let resp = self.send(
             Method::PUT,
             &put,
-            &r.registry,
-            &scope,
-            vec![(
-                header::CONTENT_TYPE,
-                "application/octet-stream".to_string(),
-            )],
+            (&r.registry, &scope),
+            vec![(header::CONTENT_TYPE, "application/octet-stream".to_string())],
             Some(data),
             MAX_MANIFEST,
         )?;
@@ -780,8 +787,7 @@ impl Client {
         let resp = self.send(
             Method::PUT,
             &url,
-            &r.registry,
-            &push_scope(r),
+            (&r.registry, &push_scope(r)),
             vec![(header::CONTENT_TYPE, OCI_MANIFEST_MEDIA_TYPE.to_string())],
             Some(body),
             MAX_MANIFEST,
@@ -843,7 +849,9 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(
             header::LINK,
-            "</v2/a/tags/list?last=x&n=2>; rel=\"next\"".parse().unwrap(),
+            "</v2/a/tags/list?last=x&n=2>; rel=\"next\""
+                .parse()
+                .unwrap(),
         );
         assert_eq!(next_link(&h).as_deref(), Some("/v2/a/tags/list?last=x&n=2"));
         assert_eq!(

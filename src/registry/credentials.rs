@@ -189,15 +189,27 @@ mod tests {
         store(&path, "127.0.0.1:5000", &c).unwrap();
         assert_eq!(lookup(&path, "127.0.0.1:5000").unwrap(), Some(c));
         let other = lookup(&path, "other.io").unwrap().unwrap();
-        assert_eq!((other.username.as_str(), other.password.as_str()), ("a", "b"));
+        assert_eq!(
+            (other.username.as_str(), other.password.as_str()),
+            ("a", "b")
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("\t\"credsStore\": \"x\""), "{text}");
         assert!(text.contains("\"auth\": \"YWxpY2U6cGE6c3M=\""), "{text}");
         assert!(remove(&path, "127.0.0.1:5000").unwrap());
         assert!(!remove(&path, "127.0.0.1:5000").unwrap());
         assert_eq!(lookup(&path, "127.0.0.1:5000").unwrap(), None);
-        assert!(lookup(&dir.path().join("missing.json"), "h").unwrap().is_none());
+        assert!(
+            lookup(&dir.path().join("missing.json"), "h")
+                .unwrap()
+                .is_none()
+        );
         std::fs::write(&path, "{nope").unwrap();
-        assert!(lookup(&path, "h").unwrap_err().to_string().contains("config.json"));
+        assert!(
+            lookup(&path, "h")
+                .unwrap_err()
+                .to_string()
+                .contains("config.json")
+        );
     }
 }

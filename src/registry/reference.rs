@@ -10,8 +10,10 @@ use regex::Regex;
 use super::RegistryError;
 
 static REPOSITORY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$")
-        .expect("static regex")
+    Regex::new(
+        r"^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*$",
+    )
+    .expect("static regex")
 });
 static TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\w[\w.-]{0,127}$").expect("static regex"));
