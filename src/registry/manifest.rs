@@ -297,7 +297,7 @@ mod tests {
 
     fn meta() -> Metadata {
         Metadata::parse(
-            "apiVersion: v2\nname: web\nversion: 1.0.0\ndescription: a <b> & c\nhome: https://h\nsources: [https://s1, https://s2]\nmaintainers:\n- name: Ann\n  email: ann@x\n- name: Bob\nannotations:\n  org.opencontainers.image.title: ignored\n  x: y\n",
+            "apiVersion: v2\nname: web\nversion: 1.0.0\ndescription: a <b> & c\nhome: https://h\nsources: [https://s1, https://s2]\nmaintainers:\n- name: Ann\n  email: ann@x\n- name: Bob\nannotations:\n  org.opencontainers.image.title: ignored\n  x: z\n",
         )
         .unwrap()
     }
@@ -307,7 +307,7 @@ mod tests {
         let c = String::from_utf8(config_json(&meta()).unwrap()).unwrap();
         assert_eq!(
             c,
-            r#"{"name":"web","home":"https://h","sources":["https://s1","https://s2"],"version":"1.0.0","description":"a \u003cb\u003e \u0026 c","maintainers":[{"name":"Ann","email":"ann@x"},{"name":"Bob"}],"apiVersion":"v2","annotations":{"org.opencontainers.image.title":"ignored","x":"y"}}"#
+            r#"{"name":"web","home":"https://h","sources":["https://s1","https://s2"],"version":"1.0.0","description":"a \u003cb\u003e \u0026 c","maintainers":[{"name":"Ann","email":"ann@x"},{"name":"Bob"}],"apiVersion":"v2","annotations":{"org.opencontainers.image.title":"ignored","x":"z"}}"#
         );
     }
 
@@ -318,7 +318,7 @@ mod tests {
         assert_eq!(a["org.opencontainers.image.authors"], "Ann (ann@x), Bob");
         assert_eq!(a["org.opencontainers.image.source"], "https://s1");
         assert_eq!(a["org.opencontainers.image.url"], "https://h");
-        assert_eq!(a["x"], "y");
+        assert_eq!(a["x"], "z");
         assert_eq!(a.len(), 8);
     }
 
