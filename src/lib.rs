@@ -12,8 +12,10 @@
 //! | [`cli`] | clap definitions: the command tree and global flags, shaped like Helm's |
 //! | [`commands`] | one thin file per verb: settings in, one action, output out |
 //! | [`settings`] | environment and kubeconfig settings, in one documented place |
-//! | [`actions`] | one function per operation (`render`, `template`) |
+//! | [`actions`] | one function per operation (`render`, `template`, `pull`, `push`, ...) |
 //! | [`render`] | Helm's render: template context, Sprig and Helm functions, manifest order |
+//! | [`repo`] | HTTP chart repositories: index, `repositories.yaml`, cache, search |
+//! | [`registry`] | OCI registries: references, Helm's manifests, logins, the distribution API |
 //! | [`chart`] | the chart model and loader (directories, archives, `.helmignore`) |
 //! | [`values`] | `-f`/`--set` merging, coalescing, dependencies, schema validation |
 //! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
@@ -30,6 +32,7 @@ pub mod commands;
 pub mod diagnostics;
 pub mod gotmpl;
 pub mod printer;
+pub mod registry;
 pub mod render;
 pub mod repo;
 pub mod sandbox;
@@ -63,6 +66,8 @@ pub fn main() -> ExitCode {
         Command::Package(args) => commands::package::run(args, &printer),
         Command::Dependency(args) => commands::dependency::run(args, &printer),
         Command::Create(args) => commands::create::run(args, &printer),
+        Command::Push(args) => commands::push::run(args, &printer),
+        Command::Registry(args) => commands::registry::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -445,3 +445,34 @@ fn charter_reads_helms_index_files() {
         }
     }
 }
+
+#[test]
+fn show_and_template_download_repository_charts() {
+    let env = Env::new();
+    let srv = repo_dir(&env);
+    ok(&env.charter(&["repo", "index", srv.to_str().unwrap()]));
+    let url = serve(srv, ServeOpts::default());
+    ok(&env.charter(&["repo", "add", "r", &url]));
+    // `repo/chart` with a constraint, and a name with --repo, as Helm's LocateChart.
+    let chart = ok(&env.charter(&["show", "chart", "r/web", "--version", "~1.0"]));
+    assert!(chart.contains("version: 1.0.0"), "{chart}");
+    let out = ok(&env.charter(&["template", "rel", "web", "--repo", &url, "--devel"]));
+    assert!(out.contains("name: rel"), "{out}");
+    assert!(
+        env.root
+            .join("cache/repository/web-2.0.0-beta.1.tgz")
+            .is_file()
+    );
+    let err = env.charter(&["show", "chart", "r/nope"]);
+    assert!(!err.status.success());
+    assert!(
+        text(&err.stderr).starts_with("Error: failed to download \"r/nope\""),
+        "{}",
+        text(&err.stderr)
+    );
+    let err = env.charter(&["template", "./missing-dir"]);
+    assert_eq!(
+        text(&err.stderr),
+        "Error: path \"./missing-dir\" not found\n"
+    );
+}

@@ -5,8 +5,10 @@
 pub mod create;
 pub mod dependency;
 pub mod lint;
+pub mod locate;
 pub mod package;
 pub mod pull;
+pub mod registry;
 pub mod render;
 pub mod repo;
 pub mod search;

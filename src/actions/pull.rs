@@ -1,6 +1,6 @@
 //! `pull`: resolves `repo/chart` (or a chart name with `--repo URL`, or a full
-//! URL) to an archive URL through the repository index, downloads it, and saves
-//! or safely unpacks it.
+//! URL) to an archive URL through the repository index, or an `oci://` reference
+//! through the registry, downloads it, and saves or safely unpacks it.
 //!
 //! Unpacking is hand-written rather than `tar::Archive::unpack` because Helm's
 //! rules are stricter: only regular files are written (no symlinks, hard links or
@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::actions::registry::{self, RegistryOptions};
 use crate::actions::repo::{RepoPaths, fetch_index, http_options};
 use crate::chart::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE};
 use crate::repo::config::{Entry, RepoFile, cache_index_file, write_atomic};
@@ -34,33 +35,42 @@ pub struct PullOptions {
     pub ca_file: String,
     pub cert_file: String,
     pub key_file: String,
+    /// Plain HTTP for `oci://` registries (`--plain-http`).
+    pub plain_http: bool,
 }
 
 /// Downloads the chart; returns the path written (archive or unpacked folder).
-pub fn pull(paths: &RepoPaths, o: &PullOptions, warn: &mut dyn FnMut(String)) -> Result<PathBuf> {
+/// `status` receives Helm's `Pulled:`/`Digest:` lines of registry pulls.
+pub fn pull(
+    paths: &RepoPaths,
+    o: &PullOptions,
+    warn: &mut dyn FnMut(String),
+    status: &mut dyn FnMut(String),
+) -> Result<PathBuf> {
     let constraint = if o.version.is_empty() && o.devel {
         ">0.0.0-0".to_string()
     } else {
         o.version.clone()
     };
-    let (url, entry) = resolve(paths, o, &constraint, warn)?;
-    let mut http = http_options(&entry);
-    // Helm sends repository credentials with a chart download only to the
-    // repository's own host, unless the repository allows all domains.
-    if !entry.pass_credentials_all && !entry.url.is_empty() && host_of(&entry.url) != host_of(&url)
-    {
-        http.username.clear();
-        http.password.clear();
-    }
-    let fetcher = Fetcher::new(&http)?;
-    let data = fetcher.get(&url)?;
-    let file_name = url
-        .split(['?', '#'])
-        .next()
-        .and_then(|u| u.rsplit('/').next())
-        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
-        .ok_or_else(|| anyhow!("can't take a file name from {url}"))?
-        .to_string();
+    let (data, file_name) = if crate::registry::is_oci(&o.chart) {
+        if !o.repo_url.is_empty() {
+            bail!(
+                "--repo {} can't be used with the registry reference {}",
+                o.repo_url,
+                o.chart
+            );
+        }
+        let pulled = registry::pull_chart(&o.chart, &constraint, &registry_options(o))?;
+        pulled.warnings.iter().for_each(|w| warn(w.clone()));
+        pulled
+            .transfer
+            .lines("Pulled")
+            .into_iter()
+            .for_each(&mut *status);
+        (pulled.data, pulled.file_name)
+    } else {
+        fetch(paths, o, &constraint, warn)?
+    };
     if o.untar {
         let target: PathBuf = o
             .destination
@@ -82,6 +92,47 @@ pub fn pull(paths: &RepoPaths, o: &PullOptions, warn: &mut dyn FnMut(String)) ->
     let dest = o.destination.join(&file_name);
     write_atomic(&dest, &data, 0o644).map_err(|e| anyhow!(e))?;
     Ok(dest)
+}
+
+/// The registry flags of a pull.
+pub fn registry_options(o: &PullOptions) -> RegistryOptions {
+    RegistryOptions {
+        plain_http: o.plain_http,
+        insecure_skip_tls_verify: o.insecure_skip_tls_verify,
+        ca_file: o.ca_file.clone(),
+        cert_file: o.cert_file.clone(),
+        key_file: o.key_file.clone(),
+        username: o.username.clone(),
+        password: o.password.clone(),
+    }
+}
+
+/// Resolves and downloads a repository chart: (archive bytes, file name).
+fn fetch(
+    paths: &RepoPaths,
+    o: &PullOptions,
+    constraint: &str,
+    warn: &mut dyn FnMut(String),
+) -> Result<(Vec<u8>, String)> {
+    let (url, entry) = resolve(paths, o, constraint, warn)?;
+    let mut http = http_options(&entry);
+    // Helm sends repository credentials with a chart download only to the
+    // repository's own host, unless the repository allows all domains.
+    if !entry.pass_credentials_all && !entry.url.is_empty() && host_of(&entry.url) != host_of(&url)
+    {
+        http.username.clear();
+        http.password.clear();
+    }
+    let fetcher = Fetcher::new(&http)?;
+    let data = fetcher.get(&url)?;
+    let file_name = url
+        .split(['?', '#'])
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .ok_or_else(|| anyhow!("can't take a file name from {url}"))?
+        .to_string();
+    Ok((data, file_name))
 }
 
 fn resolve(

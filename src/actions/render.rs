@@ -89,7 +89,8 @@ pub fn name_from_template(text: &str) -> Result<String> {
         .map_err(|e| anyhow!("{e}"))
 }
 
-/// Helm's `LocateChart` for local charts: an existing path, made absolute.
+/// Helm's `LocateChart` for local charts: an existing path, made absolute
+/// (`actions::locate` handles references).
 pub fn locate_chart(name: &str) -> Result<PathBuf> {
     let name = name.trim();
     let path = Path::new(name);
@@ -97,12 +98,7 @@ pub fn locate_chart(name: &str) -> Result<PathBuf> {
         let abs = std::path::absolute(path).with_context(|| format!("path {name:?}"))?;
         return Ok(clean(&abs));
     }
-    if path.is_absolute() || name.starts_with('.') {
-        bail!("path {name:?} not found");
-    }
-    bail!(
-        "path {name:?} not found (charter reads local chart directories and archives; repository references are not supported yet)"
-    )
+    bail!("path {name:?} not found")
 }
 
 /// Go's `filepath.Clean` on an absolute path: `.` and `..` removed lexically.

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
+use crate::actions::locate::{self, ChartRefOptions};
 use crate::actions::render::{self, RenderOptions, Rendered};
 use crate::render::manifest::{self, Hook};
 
@@ -16,7 +17,10 @@ use crate::render::manifest::{self, Hook};
 #[derive(Clone, Default)]
 pub struct TemplateOptions {
     pub render: RenderOptions,
+    /// A path, `repo/chart`, or `oci://` reference.
     pub chart: String,
+    /// How to find and download `chart` when it is a reference.
+    pub chart_ref: ChartRefOptions,
     pub include_crds: bool,
     pub skip_tests: bool,
     pub no_hooks: bool,
@@ -27,9 +31,14 @@ pub struct TemplateOptions {
     pub post_renderer: Option<(String, Vec<String>)>,
 }
 
-/// Renders and returns the text `helm template` prints on stdout.
-pub fn template(opts: &TemplateOptions) -> Result<String> {
-    let chart_path = render::locate_chart(&opts.chart)?;
+/// Renders and returns the text `helm template` prints on stdout. `warn` and
+/// `status` receive what a chart download reports.
+pub fn template(
+    opts: &TemplateOptions,
+    warn: &mut dyn FnMut(String),
+    status: &mut dyn FnMut(String),
+) -> Result<String> {
+    let chart_path = locate::locate(&opts.chart, &opts.chart_ref, warn, status)?;
     let rendered = render::render_chart(&chart_path, &opts.render)?;
     output(&rendered, opts)
 }

@@ -4,8 +4,10 @@
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod chartref;
 pub mod values;
 
+pub use chartref::ChartRefArgs;
 pub use values::ValuesArgs;
 
 /// The charter command line.
@@ -67,4 +69,8 @@ pub enum Command {
     /// manage a chart's dependencies
     #[command(visible_alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyArgs),
+    /// push a chart to remote
+    Push(crate::commands::push::PushArgs),
+    /// login to or logout from a registry
+    Registry(crate::commands::registry::RegistryArgs),
 }

@@ -5,6 +5,8 @@ pub mod dependency;
 pub mod lint;
 pub mod package;
 pub mod pull;
+pub mod push;
+pub mod registry;
 pub mod repo;
 pub mod search;
 pub mod show;

@@ -1,4 +1,4 @@
-//! `charter pull CHART` (alias `fetch`): download a chart from a repository.
+//! `charter pull CHART` (alias `fetch`): download a chart from a repository or registry.
 
 use std::path::PathBuf;
 
@@ -49,6 +49,9 @@ pub struct PullArgs {
     /// identify HTTPS client using this SSL key file
     #[arg(long, default_value = "")]
     pub key_file: String,
+    /// use insecure HTTP connections for the chart download
+    #[arg(long)]
+    pub plain_http: bool,
 }
 
 pub fn run(args: &PullArgs, out: &Printer) -> Result<()> {
@@ -68,8 +71,11 @@ pub fn run(args: &PullArgs, out: &Printer) -> Result<()> {
             ca_file: args.ca_file.clone(),
             cert_file: args.cert_file.clone(),
             key_file: args.key_file.clone(),
+            plain_http: args.plain_http,
         };
-        pull(&paths, &opts, &mut |w| out.warn(&w))?;
+        pull(&paths, &opts, &mut |w| out.warn(&w), &mut |s| {
+            out.status(&s)
+        })?;
     }
     Ok(())
 }

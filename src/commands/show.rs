@@ -3,8 +3,9 @@
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
-use crate::actions::render::locate_chart;
+use crate::actions::locate::locate;
 use crate::actions::show::{self, ShowWhat};
+use crate::cli::ChartRefArgs;
 use crate::printer::Printer;
 
 #[derive(Debug, Args)]
@@ -15,11 +16,10 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowChartArgs {
-    /// the chart: a directory or a packaged chart
+    /// the chart: a directory, a packaged chart, repo/chart or oci://host/path/chart
     pub chart: String,
-    /// specify a version constraint for the chart version to use (repository charts)
-    #[arg(long)]
-    pub version: Option<String>,
+    #[command(flatten)]
+    pub chart_ref: ChartRefArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,7 +44,12 @@ pub fn run(args: &ShowArgs, out: &Printer) -> Result<()> {
         ShowCommand::Readme(a) => (ShowWhat::Readme, a),
         ShowCommand::Values(a) => (ShowWhat::Values, a),
     };
-    let path = locate_chart(&a.chart)?;
+    let path = locate(
+        &a.chart,
+        &a.chart_ref.options(),
+        &mut |w| out.warn(&w),
+        &mut |s| out.status(&s),
+    )?;
     out.data(&show::show(&path, what)?);
     Ok(())
 }

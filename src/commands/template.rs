@@ -8,7 +8,7 @@ use clap::Args;
 use crate::actions::render::{self, ManifestFailure, RenderOptions};
 
 use crate::actions::template::{self, TemplateOptions};
-use crate::cli::{GlobalArgs, ValuesArgs};
+use crate::cli::{ChartRefArgs, GlobalArgs, ValuesArgs};
 use crate::printer::Printer;
 use crate::render::context::KubeVersion;
 use crate::render::funcs::FuncOptions;
@@ -75,15 +75,8 @@ pub struct TemplateArgs {
     /// an argument to the post-renderer (can specify multiple)
     #[arg(long = "post-renderer-args")]
     pub post_renderer_args: Vec<String>,
-    /// specify a version constraint for the chart version to use
-    #[arg(long)]
-    pub version: Option<String>,
-    /// use development versions, too
-    #[arg(long)]
-    pub devel: bool,
-    /// chart repository url where to locate the requested chart
-    #[arg(long)]
-    pub repo: Option<String>,
+    #[command(flatten)]
+    pub chart_ref: ChartRefArgs,
     /// Accepted for Helm compatibility; they change nothing in a local render.
     #[command(flatten)]
     pub ignored: InstallOnlyArgs,
@@ -127,9 +120,6 @@ pub struct InstallOnlyArgs {
 
 pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()> {
     let (name, chart) = name_and_chart(args)?;
-    if args.repo.is_some() {
-        bail!("--repo is not supported yet: charter renders local chart directories and archives");
-    }
     let kube_version = match &args.kube_version {
         Some(v) => Some(
             KubeVersion::parse(v)
@@ -154,6 +144,7 @@ pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()
             },
         },
         chart,
+        chart_ref: args.chart_ref.options(),
         include_crds: args.include_crds,
         skip_tests: args.skip_tests,
         no_hooks: args.no_hooks,
@@ -165,7 +156,7 @@ pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()
             .clone()
             .map(|p| (p, args.post_renderer_args.clone())),
     };
-    match template::template(&opts) {
+    match template::template(&opts, &mut |w| out.warn(&w), &mut |s| out.status(&s)) {
         Ok(text) => {
             out.data(&text);
             Ok(())
