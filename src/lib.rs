@@ -61,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Search(args) => commands::search::run(args, &printer),
         Command::Pull(args) => commands::pull::run(args, &printer),
         Command::Package(args) => commands::package::run(args, &printer),
+        Command::Verify(args) => commands::verify::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,3 +10,4 @@ pub mod repo;
 pub mod search;
 pub mod show;
 pub mod template;
+pub mod verify;

@@ -1,6 +1,9 @@
 //! `pull`: resolves `repo/chart` (or a chart name with `--repo URL`, or a full
 //! URL) to an archive URL through the repository index, downloads it, and saves
-//! or safely unpacks it.
+//! or safely unpacks it. With `--verify` the `.prov` beside the archive is
+//! fetched and checked against the keyring in memory before anything is written
+//! or unpacked (Helm writes the archive first and checks it after); with
+//! `--prov` it is fetched and saved unchecked.
 //!
 //! Unpacking is hand-written rather than `tar::Archive::unpack` because Helm's
 //! rules are stricter: only regular files are written (no symlinks, hard links or
@@ -13,6 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::actions::repo::{RepoPaths, fetch_index, http_options};
+use crate::chart::provenance::{Keyring, Verification, verify};
 use crate::chart::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE};
 use crate::repo::config::{Entry, RepoFile, cache_index_file, write_atomic};
 use crate::repo::http::{Fetcher, resolve_reference};
@@ -34,10 +38,29 @@ pub struct PullOptions {
     pub ca_file: String,
     pub cert_file: String,
     pub key_file: String,
+    /// Fetch the `.prov` and verify the archive against `keyring` (`--verify`).
+    pub verify: bool,
+    /// Fetch the `.prov` and save it without verifying (`--prov`).
+    pub prov: bool,
+    pub keyring: PathBuf,
+}
+
+/// What `pull` produced.
+#[derive(Debug)]
+pub struct Pulled {
+    /// The archive or unpacked folder written.
+    pub path: PathBuf,
+    /// With `--verify`, who signed the chart.
+    pub verification: Option<Verification>,
 }
 
 /// Downloads the chart; returns the path written (archive or unpacked folder).
-pub fn pull(paths: &RepoPaths, o: &PullOptions, warn: &mut dyn FnMut(String)) -> Result<PathBuf> {
+pub fn pull(paths: &RepoPaths, o: &PullOptions, warn: &mut dyn FnMut(String)) -> Result<Pulled> {
+    let keyring = if o.verify {
+        Some(Keyring::load(&o.keyring)?)
+    } else {
+        None
+    };
     let constraint = if o.version.is_empty() && o.devel {
         ">0.0.0-0".to_string()
     } else {
@@ -61,6 +84,23 @@ pub fn pull(paths: &RepoPaths, o: &PullOptions, warn: &mut dyn FnMut(String)) ->
         .filter(|n| !n.is_empty() && *n != "." && *n != "..")
         .ok_or_else(|| anyhow!("can't take a file name from {url}"))?
         .to_string();
+    let mut prov = None;
+    let mut verification = None;
+    if o.verify || o.prov {
+        let prov_url = format!("{url}.prov");
+        match fetcher.get(&prov_url) {
+            Ok(body) => {
+                if let Some(ring) = &keyring {
+                    verification = Some(verify(ring, &file_name, &data, &body)?);
+                }
+                prov = Some(body);
+            }
+            Err(e) if o.verify => {
+                bail!("failed to fetch provenance {prov_url:?}: {e:#}")
+            }
+            Err(e) => warn(format!("Verification not found for {}: {e:#}", o.chart)),
+        }
+    }
     if o.untar {
         let target: PathBuf = o
             .destination
@@ -76,12 +116,22 @@ pub fn pull(paths: &RepoPaths, o: &PullOptions, warn: &mut dyn FnMut(String)) ->
         std::fs::create_dir_all(&target)
             .with_context(|| format!("failed to untar (mkdir): {}", target.display()))?;
         let top = extract(&data, &target, true)?;
-        return Ok(target.join(top));
+        return Ok(Pulled {
+            path: target.join(top),
+            verification,
+        });
     }
     std::fs::create_dir_all(&o.destination)?;
     let dest = o.destination.join(&file_name);
     write_atomic(&dest, &data, 0o644).map_err(|e| anyhow!(e))?;
-    Ok(dest)
+    if let Some(body) = prov {
+        let prov_dest = o.destination.join(format!("{file_name}.prov"));
+        write_atomic(&prov_dest, &body, 0o644).map_err(|e| anyhow!(e))?;
+    }
+    Ok(Pulled {
+        path: dest,
+        verification,
+    })
 }
 
 fn resolve(

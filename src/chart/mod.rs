@@ -9,6 +9,7 @@ pub mod decode;
 pub mod ignore;
 mod metadata;
 pub mod package;
+pub mod provenance;
 
 use std::io::Read;
 use std::path::Path;

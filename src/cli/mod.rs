@@ -62,4 +62,6 @@ pub enum Command {
     Pull(crate::commands::pull::PullArgs),
     /// package a chart directory into a chart archive
     Package(crate::commands::package::PackageArgs),
+    /// verify that a chart at the given path has been signed and is valid
+    Verify(crate::commands::verify::VerifyArgs),
 }

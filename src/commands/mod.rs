@@ -7,5 +7,6 @@ pub mod repo;
 pub mod search;
 pub mod show;
 pub mod template;
+pub mod verify;
 
 pub mod version;

@@ -49,6 +49,15 @@ pub struct PullArgs {
     /// identify HTTPS client using this SSL key file
     #[arg(long, default_value = "")]
     pub key_file: String,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// fetch the provenance file, but don't perform verification
+    #[arg(long)]
+    pub prov: bool,
+    /// location of public keys used for verification [default: $GNUPGHOME/pubring.gpg or ~/.gnupg/pubring.gpg]
+    #[arg(long)]
+    pub keyring: Option<PathBuf>,
 }
 
 pub fn run(args: &PullArgs, out: &Printer) -> Result<()> {
@@ -68,8 +77,17 @@ pub fn run(args: &PullArgs, out: &Printer) -> Result<()> {
             ca_file: args.ca_file.clone(),
             cert_file: args.cert_file.clone(),
             key_file: args.key_file.clone(),
+            verify: args.verify,
+            prov: args.prov,
+            keyring: args
+                .keyring
+                .clone()
+                .unwrap_or_else(crate::settings::default_keyring),
         };
-        pull(&paths, &opts, &mut |w| out.warn(&w))?;
+        let pulled = pull(&paths, &opts, &mut |w| out.warn(&w))?;
+        if let Some(v) = pulled.verification {
+            out.data(&v.report());
+        }
     }
     Ok(())
 }
