@@ -14,7 +14,7 @@
 //! | [`settings`] | environment and kubeconfig settings, in one documented place |
 //! | [`actions`] | one function per operation (`render`, `template`) |
 //! | [`render`] | Helm's render: template context, Sprig and Helm functions, manifest order |
-//! | [`chart`] | the chart model and loader (directories, archives, `.helmignore`) |
+//! | [`chart`] | the chart model and loader (directories, archives, `.helmignore`), packaging, provenance (`.prov` signing and verification) |
 //! | [`values`] | `-f`/`--set` merging, coalescing, dependencies, schema validation |
 //! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
 //! | [`yaml`] | Helm-exact YAML: go-yaml v2 scalar rules on read, go-yaml's style on write |

@@ -588,6 +588,54 @@ fn helm_and_charter_verify_each_other() {
     let pw = env.path("pw/db-0.3.0.tgz");
     assert_report(&ok(&helm_verify(&pw, &k.password)), PASSWORD_KEY, &pw);
 
+    // A v1 chart with requirements, annotations and awkward text: Helm and
+    // charter sign the same message (only the archive digests differ).
+    let v1 = env.path("v1c");
+    std::fs::create_dir_all(v1.join("charts/sub")).unwrap();
+    std::fs::write(
+        v1.join("Chart.yaml"),
+        "apiVersion: v1\nname: v1c\nversion: 1.0.0-rc.1+build\nappVersion: \"2.0\"\ndescription: |\n  multi line\n  description: with colon\nhome: https://example.com\nsources: [a, b]\nannotations:\n  x/y: \"true\"\nkubeVersion: \">=1.20\"\ndeprecated: true\nmaintainers:\n- name: A\n  url: https://a\n",
+    )
+    .unwrap();
+    std::fs::write(
+        v1.join("requirements.yaml"),
+        "dependencies:\n- name: sub\n  version: 0.1.0\n  repository: file://charts/sub\n",
+    )
+    .unwrap();
+    std::fs::write(
+        v1.join("charts/sub/Chart.yaml"),
+        "apiVersion: v1\nname: sub\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let sign_args = |dest: &str| {
+        vec![
+            "package".to_string(),
+            s(&v1).to_string(),
+            "--sign".into(),
+            "--key".into(),
+            TEST_KEY.into(),
+            "--keyring".into(),
+            s(&k.secret).to_string(),
+            "-d".into(),
+            dest.into(),
+        ]
+    };
+    ok(&env.charter_cmd().args(sign_args("v1-c")).output().unwrap());
+    ok(&env.cmd(&helm).args(sign_args("v1-h")).output().unwrap());
+    let message = |dir: &str| {
+        let prov =
+            std::fs::read_to_string(env.path(dir).join("v1c-1.0.0-rc.1+build.tgz.prov")).unwrap();
+        prov.split("\nfiles:\n").next().unwrap().to_string()
+    };
+    assert_eq!(message("v1-c"), message("v1-h"));
+    assert!(message("v1-c").contains("dependencies:\n- - name: sub\n"));
+    let v1_ours = env.path("v1-c/v1c-1.0.0-rc.1+build.tgz");
+    assert_report(
+        &ok(&helm_verify(&v1_ours, &k.public)),
+        TEST_SIGNER,
+        &v1_ours,
+    );
+
     // Helm rejects what charter rejects: a swapped archive and a foreign key.
     std::fs::copy(&helms, &ours).unwrap_or_else(|e| panic!("{e}"));
     let o = helm_verify(&ours, &k.public);
