@@ -178,15 +178,6 @@ impl Keyring {
         Ok(Keyring { keys })
     }
 
-    /// How many keys the ring holds.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
     /// Picks the signing key as Helm's `NewFromKeyring` does: a key with a user
     /// id equal to `id` wins at once; otherwise the one key whose user id
     /// contains `id` (more than one such user id is an error).
@@ -323,13 +314,8 @@ pub fn sign(
     Ok(armored.trim_end_matches(['\n', '\r']).to_string())
 }
 
-/// A parsed `.prov`: the message text (as Go's `Block.Plaintext`: each line
-/// ending in `\n`) and its signatures.
-struct Decoded {
-    message: CleartextSignedMessage,
-}
-
-fn decode(prov: &[u8]) -> Result<Decoded> {
+/// Parses a `.prov`: the clear-signed block and its signatures.
+fn decode(prov: &[u8]) -> Result<CleartextSignedMessage> {
     const HEADER: &[u8] = b"-----BEGIN PGP SIGNED MESSAGE-----";
     // Like Go's `clearsign.Decode`, anything before the block is skipped.
     let start = prov
@@ -343,7 +329,7 @@ fn decode(prov: &[u8]) -> Result<Decoded> {
     if message.signatures().is_empty() {
         return Err(ProvenanceError::Decode("signature block not found".into()));
     }
-    Ok(Decoded { message })
+    Ok(message)
 }
 
 /// The message text as Go's decoder gives it: lines unescaped, each ending in `\n`.
@@ -428,13 +414,13 @@ pub fn verify(
     archive: &[u8],
     prov: &[u8],
 ) -> Result<Verification> {
-    let decoded = decode(prov)?;
-    let signed = decoded.message.signed_text();
+    let message = decode(prov)?;
+    let signed = message.signed_text();
     // Go checks the first signature of the block.
-    let sig = &decoded.message.signatures()[0];
+    let sig = &message.signatures()[0];
     let (signed_by, fingerprint) = check_signature(keyring, sig, signed.as_bytes())?;
 
-    let text = plaintext(&decoded.message);
+    let text = plaintext(&message);
     let mut parts = text.splitn(2, "\n...\n");
     let (Some(meta), Some(sums)) = (parts.next(), parts.next()) else {
         return Err(ProvenanceError::MessageParts);
