@@ -16,7 +16,7 @@
 //! | [`render`] | Helm's render: template context, Sprig and Helm functions, manifest order |
 //! | [`repo`] | HTTP chart repositories: index, `repositories.yaml`, cache, search |
 //! | [`registry`] | OCI registries: references, Helm's manifests, logins, the distribution API |
-//! | [`chart`] | the chart model and loader (directories, archives, `.helmignore`) |
+//! | [`chart`] | the chart model and loader (directories, archives, `.helmignore`), packaging, provenance (`.prov` signing and verification) |
 //! | [`values`] | `-f`/`--set` merging, coalescing, dependencies, schema validation |
 //! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
 //! | [`yaml`] | Helm-exact YAML: go-yaml v2 scalar rules on read, go-yaml's style on write |
@@ -68,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Create(args) => commands::create::run(args, &printer),
         Command::Push(args) => commands::push::run(args, &printer),
         Command::Registry(args) => commands::registry::run(args, &printer),
+        Command::Verify(args) => commands::verify::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

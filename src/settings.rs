@@ -2,12 +2,30 @@
 //!
 //! Environment variables honoured (as Helm honours them): `HELM_NAMESPACE` (via
 //! `--namespace`), `HELM_KUBECONTEXT` (via `--kube-context`), `KUBECONFIG` (via
-//! `--kubeconfig`, a `:`-separated list), `HELM_DEBUG`.
+//! `--kubeconfig`, a `:`-separated list), `HELM_DEBUG`, `GNUPGHOME` (where the
+//! default `--keyring` lives), and `HELM_KEY_PASSPHRASE` (the signing key's
+//! passphrase for `package --sign` when no `--passphrase-file` is given; Helm 2
+//! read it, Helm 3 prompts instead, and charter prompts when it is unset).
 
 use std::path::PathBuf;
 
 use crate::cli::GlobalArgs;
 use crate::gotmpl::Value;
+
+/// The signing key's passphrase, when no `--passphrase-file` names one.
+pub const KEY_PASSPHRASE_ENV: &str = "HELM_KEY_PASSPHRASE";
+
+/// Helm's default `--keyring`: `$GNUPGHOME/pubring.gpg`, else `~/.gnupg/pubring.gpg`.
+pub fn default_keyring() -> PathBuf {
+    if let Some(home) = std::env::var_os("GNUPGHOME") {
+        return PathBuf::from(home).join("pubring.gpg");
+    }
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".gnupg")
+        .join("pubring.gpg")
+}
 
 /// The namespace a command works in: `-n`, else the kubeconfig context's
 /// namespace, else `default` (Helm's rule).

@@ -13,7 +13,6 @@ use std::process::Command;
 
 use repo_helper::*;
 
-/// How the test server misbehaves.
 #[test]
 fn add_search_pull_remove() {
     let env = Env::new();

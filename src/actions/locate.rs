@@ -60,6 +60,7 @@ pub fn locate(
         cert_file: o.cert_file.clone(),
         key_file: o.key_file.clone(),
         plain_http: o.plain_http,
+        ..PullOptions::default()
     };
     let at = if version.is_empty() {
         String::new()
@@ -69,5 +70,6 @@ pub fn locate(
     // Helm hides the cause unless --debug; charter names it, since it is the useful part.
     let saved = pull(&paths, &opts, warn, status)
         .map_err(|e| anyhow!("failed to download {name:?}{at}: {e:#}"))?;
+    let saved = saved.path;
     Ok(std::path::absolute(&saved).unwrap_or(saved))
 }

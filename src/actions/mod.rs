@@ -14,3 +14,4 @@ pub mod repo;
 pub mod search;
 pub mod show;
 pub mod template;
+pub mod verify;

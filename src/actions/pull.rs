@@ -1,6 +1,10 @@
 //! `pull`: resolves `repo/chart` (or a chart name with `--repo URL`, or a full
 //! URL) to an archive URL through the repository index, or an `oci://` reference
-//! through the registry, downloads it, and saves or safely unpacks it.
+//! through the registry, downloads it, and saves or safely unpacks it. With
+//! `--verify` the `.prov` beside the archive is fetched and checked against the
+//! keyring in memory before anything is written or unpacked (Helm writes the
+//! archive first and checks it after); with `--prov` it is fetched and saved
+//! unchecked.
 //!
 //! Unpacking is hand-written rather than `tar::Archive::unpack` because Helm's
 //! rules are stricter: only regular files are written (no symlinks, hard links or
@@ -14,6 +18,7 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::actions::registry::{self, RegistryOptions};
 use crate::actions::repo::{RepoPaths, fetch_index, http_options};
+use crate::chart::provenance::{Keyring, Verification, verify};
 use crate::chart::{MAX_DECOMPRESSED_CHART_SIZE, MAX_DECOMPRESSED_FILE_SIZE};
 use crate::repo::config::{Entry, RepoFile, cache_index_file, write_atomic};
 use crate::repo::http::{Fetcher, resolve_reference};
@@ -37,6 +42,20 @@ pub struct PullOptions {
     pub key_file: String,
     /// Plain HTTP for `oci://` registries (`--plain-http`).
     pub plain_http: bool,
+    /// Fetch the `.prov` and verify the archive against `keyring` (`--verify`).
+    pub verify: bool,
+    /// Fetch the `.prov` and save it without verifying (`--prov`).
+    pub prov: bool,
+    pub keyring: PathBuf,
+}
+
+/// What `pull` produced.
+#[derive(Debug)]
+pub struct Pulled {
+    /// The archive or unpacked folder written.
+    pub path: PathBuf,
+    /// With `--verify`, who signed the chart.
+    pub verification: Option<Verification>,
 }
 
 /// Downloads the chart; returns the path written (archive or unpacked folder).
@@ -46,13 +65,24 @@ pub fn pull(
     o: &PullOptions,
     warn: &mut dyn FnMut(String),
     status: &mut dyn FnMut(String),
-) -> Result<PathBuf> {
+) -> Result<Pulled> {
+    let keyring = if o.verify {
+        Some(Keyring::load(&o.keyring)?)
+    } else {
+        None
+    };
     let constraint = if o.version.is_empty() && o.devel {
         ">0.0.0-0".to_string()
     } else {
         o.version.clone()
     };
-    let (data, file_name) = if crate::registry::is_oci(&o.chart) {
+    let (data, file_name, prov) = if crate::registry::is_oci(&o.chart) {
+        if o.verify || o.prov {
+            bail!(
+                "--verify and --prov are not supported for registry references yet ({})",
+                o.chart
+            );
+        }
         if !o.repo_url.is_empty() {
             bail!(
                 "--repo {} can't be used with the registry reference {}",
@@ -67,9 +97,13 @@ pub fn pull(
             .lines("Pulled")
             .into_iter()
             .for_each(&mut *status);
-        (pulled.data, pulled.file_name)
+        (pulled.data, pulled.file_name, None)
     } else {
         fetch(paths, o, &constraint, warn)?
+    };
+    let verification = match (&keyring, &prov) {
+        (Some(ring), Some(body)) => Some(verify(ring, &file_name, &data, body)?),
+        _ => None,
     };
     if o.untar {
         let target: PathBuf = o
@@ -86,12 +120,22 @@ pub fn pull(
         std::fs::create_dir_all(&target)
             .with_context(|| format!("failed to untar (mkdir): {}", target.display()))?;
         let top = extract(&data, &target, true)?;
-        return Ok(target.join(top));
+        return Ok(Pulled {
+            path: target.join(top),
+            verification,
+        });
     }
     std::fs::create_dir_all(&o.destination)?;
     let dest = o.destination.join(&file_name);
     write_atomic(&dest, &data, 0o644).map_err(|e| anyhow!(e))?;
-    Ok(dest)
+    if let Some(body) = prov {
+        let prov_dest = o.destination.join(format!("{file_name}.prov"));
+        write_atomic(&prov_dest, &body, 0o644).map_err(|e| anyhow!(e))?;
+    }
+    Ok(Pulled {
+        path: dest,
+        verification,
+    })
 }
 
 /// The registry flags of a pull.
@@ -107,13 +151,14 @@ pub fn registry_options(o: &PullOptions) -> RegistryOptions {
     }
 }
 
-/// Resolves and downloads a repository chart: (archive bytes, file name).
+/// Resolves and downloads a repository chart: (archive bytes, file name, and
+/// with `--verify`/`--prov` the provenance file).
 fn fetch(
     paths: &RepoPaths,
     o: &PullOptions,
     constraint: &str,
     warn: &mut dyn FnMut(String),
-) -> Result<(Vec<u8>, String)> {
+) -> Result<(Vec<u8>, String, Option<Vec<u8>>)> {
     let (url, entry) = resolve(paths, o, constraint, warn)?;
     let mut http = http_options(&entry);
     // Helm sends repository credentials with a chart download only to the
@@ -132,7 +177,18 @@ fn fetch(
         .filter(|n| !n.is_empty() && *n != "." && *n != "..")
         .ok_or_else(|| anyhow!("can't take a file name from {url}"))?
         .to_string();
-    Ok((data, file_name))
+    let mut prov = None;
+    if o.verify || o.prov {
+        let prov_url = format!("{url}.prov");
+        match fetcher.get(&prov_url) {
+            Ok(body) => prov = Some(body),
+            Err(e) if o.verify => {
+                bail!("failed to fetch provenance {prov_url:?}: {e:#}")
+            }
+            Err(e) => warn(format!("Verification not found for {}: {e:#}", o.chart)),
+        }
+    }
+    Ok((data, file_name, prov))
 }
 
 fn resolve(

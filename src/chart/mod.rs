@@ -11,6 +11,7 @@ pub mod ignore;
 pub mod lock;
 mod metadata;
 pub mod package;
+pub mod provenance;
 
 use std::io::Read;
 use std::path::Path;

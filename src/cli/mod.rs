@@ -73,4 +73,6 @@ pub enum Command {
     Push(crate::commands::push::PushArgs),
     /// login to or logout from a registry
     Registry(crate::commands::registry::RegistryArgs),
+    /// verify that a chart at the given path has been signed and is valid
+    Verify(crate::commands::verify::VerifyArgs),
 }

@@ -11,5 +11,6 @@ pub mod repo;
 pub mod search;
 pub mod show;
 pub mod template;
+pub mod verify;
 
 pub mod version;

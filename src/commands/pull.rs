@@ -52,6 +52,15 @@ pub struct PullArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long)]
     pub plain_http: bool,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// fetch the provenance file, but don't perform verification
+    #[arg(long)]
+    pub prov: bool,
+    /// location of public keys used for verification [default: $GNUPGHOME/pubring.gpg or ~/.gnupg/pubring.gpg]
+    #[arg(long)]
+    pub keyring: Option<PathBuf>,
 }
 
 pub fn run(args: &PullArgs, out: &Printer) -> Result<()> {
@@ -72,10 +81,19 @@ pub fn run(args: &PullArgs, out: &Printer) -> Result<()> {
             cert_file: args.cert_file.clone(),
             key_file: args.key_file.clone(),
             plain_http: args.plain_http,
+            verify: args.verify,
+            prov: args.prov,
+            keyring: args
+                .keyring
+                .clone()
+                .unwrap_or_else(crate::settings::default_keyring),
         };
-        pull(&paths, &opts, &mut |w| out.warn(&w), &mut |s| {
+        let pulled = pull(&paths, &opts, &mut |w| out.warn(&w), &mut |s| {
             out.status(&s)
         })?;
+        if let Some(v) = pulled.verification {
+            out.data(&v.report());
+        }
     }
     Ok(())
 }
