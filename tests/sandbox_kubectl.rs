@@ -474,6 +474,13 @@ fn schema_validation_strict_warn_and_types() {
         err.contains(".spec.replicas: expected numeric (int or float), got string"),
         "{err}"
     );
+    // The OpenAPI v3 documents carry the schemas: kubectl explain reads them.
+    let explain = sb.ok(&k, &["explain", "deployment.spec.strategy"], None);
+    assert!(
+        explain.contains("FIELD: strategy <DeploymentStrategy>")
+            && explain.contains("rollingUpdate\t<RollingUpdateDeployment>"),
+        "{explain}"
+    );
     // Required fields are validated.
     let no_name = DEPLOY.replace("      - name: side\n        image", "      - image");
     let err = sb.fails(

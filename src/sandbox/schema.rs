@@ -62,11 +62,6 @@ pub fn definition_of(api_version: &str, kind: &str) -> Option<&'static str> {
         .and_then(Value::as_str)
 }
 
-/// Every built-in definition, by name, for the OpenAPI documents.
-pub fn definitions() -> &'static Map<String, Value> {
-    &builtin().defs
-}
-
 static STRING: LazyLock<Value> = LazyLock::new(|| json!({"type": "string"}));
 static NULL: Value = Value::Null;
 
@@ -584,36 +579,107 @@ fn walk(
     }
 }
 
-/// The OpenAPI v3 form of a built-in definition (`$ref`s point at
-/// `#/components/schemas/…`).
-pub fn openapi_v3(def: &Value) -> Value {
-    match def {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    if k == "$ref" {
-                        let name = v.as_str().unwrap_or_default();
-                        (k.clone(), json!(format!("#/components/schemas/{name}")))
-                    } else if k == "properties" {
-                        let props = v
-                            .as_object()
-                            .map(|p| {
-                                p.iter()
-                                    .map(|(pk, pv)| (pk.clone(), openapi_v3(pv)))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        (k.clone(), Value::Object(props))
-                    } else if k == "additionalProperties" || k == "items" {
-                        (k.clone(), openapi_v3(v))
-                    } else {
-                        (k.clone(), v.clone())
-                    }
-                })
-                .collect(),
-        ),
-        other => other.clone(),
+/// `components.schemas` of an OpenAPI v3 document describing the built-in `kinds`
+/// (`(group, version, kind)`): every definition they reach, in OpenAPI form, the kinds
+/// tagged with `x-kubernetes-group-version-kind` as the API server tags them.
+pub fn openapi_components(kinds: &[(&str, &str, &str)]) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut todo: Vec<String> = Vec::new();
+    let mut gvks: Vec<(String, Value)> = Vec::new();
+    for (g, v, k) in kinds {
+        let av = if g.is_empty() {
+            v.to_string()
+        } else {
+            format!("{g}/{v}")
+        };
+        if let Some(name) = definition_of(&av, k) {
+            todo.push(name.to_string());
+            gvks.push((
+                name.to_string(),
+                json!({"group": g, "version": v, "kind": k}),
+            ));
+        }
     }
+    let mut steps = 0;
+    while let Some(name) = todo.pop() {
+        steps += 1;
+        if out.contains_key(&name) || steps > 10_000 {
+            continue;
+        }
+        let Some(def) = builtin().defs.get(&name) else {
+            continue;
+        };
+        let mut refs = Vec::new();
+        let mut conv = to_openapi(def, &mut refs, 0);
+        if let Some(m) = conv.as_object_mut() {
+            let tags: Vec<Value> = gvks
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, g)| g.clone())
+                .collect();
+            if !tags.is_empty() {
+                m.insert("x-kubernetes-group-version-kind".into(), Value::Array(tags));
+            }
+        }
+        out.insert(name, conv);
+        todo.extend(refs);
+    }
+    out
+}
+
+/// One node in OpenAPI v3 form: `$ref` with siblings wrapped in `allOf`, type lists
+/// (int-or-string, quantities) as `oneOf`.
+fn to_openapi(node: &Value, refs: &mut Vec<String>, depth: usize) -> Value {
+    let Value::Object(m) = node else {
+        return node.clone();
+    };
+    if depth > MAX_DEPTH {
+        return json!({});
+    }
+    let mut out = Map::new();
+    for (k, v) in m {
+        match k.as_str() {
+            "$ref" => {
+                let name = v.as_str().unwrap_or_default();
+                refs.push(name.to_string());
+                let r = json!({"$ref": format!("#/components/schemas/{name}")});
+                if m.len() == 1 {
+                    return r;
+                }
+                out.insert("allOf".into(), json!([r]));
+            }
+            "type" if v.is_array() => {
+                let alts: Vec<Value> = v
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| json!({"type": t}))
+                    .collect();
+                if v.as_array().is_some_and(|a| a.contains(&json!("integer"))) {
+                    out.insert("format".into(), json!("int-or-string"));
+                }
+                out.insert("oneOf".into(), Value::Array(alts));
+            }
+            "properties" => {
+                let props = v
+                    .as_object()
+                    .map(|p| {
+                        p.iter()
+                            .map(|(pk, pv)| (pk.clone(), to_openapi(pv, refs, depth + 1)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.insert(k.clone(), Value::Object(props));
+            }
+            "additionalProperties" | "items" => {
+                out.insert(k.clone(), to_openapi(v, refs, depth + 1));
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 #[cfg(test)]
@@ -683,6 +749,26 @@ mod tests {
         assert!(req.contains(&"spec.selector".to_string()));
         assert!(req.contains(&"spec.template.spec.containers[0].name".to_string()));
         assert_eq!(f.missing_keys.len(), 1);
+    }
+
+    #[test]
+    fn openapi_components_reach_every_reference() {
+        let c = openapi_components(&[("apps", "v1", "Deployment")]);
+        let d = &c["io.k8s.api.apps.v1.Deployment"];
+        assert_eq!(
+            d["x-kubernetes-group-version-kind"][0]["kind"],
+            "Deployment"
+        );
+        let text = Value::Object(c.clone()).to_string();
+        for r in text.split("#/components/schemas/").skip(1) {
+            let name = r.split('"').next().unwrap_or_default();
+            assert!(c.contains_key(name), "{name} is referenced but missing");
+        }
+        let strategy = &c["io.k8s.api.apps.v1.DeploymentSpec"]["properties"]["strategy"];
+        assert_eq!(strategy["x-kubernetes-patch-strategy"], "retainKeys");
+        assert!(strategy["allOf"][0]["$ref"].is_string());
+        let ios = &c["io.k8s.apimachinery.pkg.util.intstr.IntOrString"];
+        assert_eq!(ios["format"], "int-or-string");
     }
 
     #[test]
