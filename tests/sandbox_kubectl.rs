@@ -390,14 +390,12 @@ fn faults_switch_per_test_over_https() {
     sb.faults("{}");
 }
 
-/// DEPLOY with extra text under `spec:` (an unknown field or a wrong type).
+/// DEPLOY with `replicas` set to `replicas` and `spec_extra` added under `spec:`.
 fn deploy_with(spec_extra: &str, replicas: &str) -> String {
-    DEPLOY
-        .replace(
-            "  replicas: 2\n",
-            &format!("  replicas: {replicas}\n{spec_extra}"),
-        )
-        .replace("name: web\n  labels", "name: web\n  labels")
+    DEPLOY.replace(
+        "  replicas: 2\n",
+        &format!("  replicas: {replicas}\n{spec_extra}"),
+    )
 }
 
 #[test]

@@ -625,6 +625,55 @@ mod tests {
     }
 
     #[test]
+    fn associative_lists_use_list_map_keys_and_sets_use_values() {
+        let schema = Node::kind("apps/v1", "Deployment");
+        let d = |ports: Value| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "finalizers": ["x/y"]},
+            "spec": {"template": {"spec": {"containers": [{"name": "a", "ports": ports}]}}}})
+        };
+        let mut obj = d(json!([{"containerPort": 80}]));
+        set_apply_owner(
+            &mut obj,
+            &d(json!([{"containerPort": 80}])),
+            "m",
+            "apps/v1",
+            schema,
+        );
+        let fv = &obj["metadata"]["managedFields"][0]["fieldsV1"];
+        let c = &fv["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"a\"}"];
+        assert!(c["f:ports"]["k:{\"containerPort\":80,\"protocol\":\"TCP\"}"]["."].is_object());
+        assert!(fv["f:metadata"]["f:finalizers"]["v:\"x/y\""].is_object());
+        // Another manager adds a port: merged by key, not replaced.
+        let next = apply(
+            &obj,
+            &d(json!([{"containerPort": 443, "protocol": "TCP"}])),
+            "n",
+            false,
+            "apps/v1",
+            schema,
+        )
+        .expect("no conflict");
+        let ports = &next["spec"]["template"]["spec"]["containers"][0]["ports"];
+        assert_eq!(ports.as_array().map(Vec::len), Some(2));
+        // The first manager drops its port: only it goes (its key matches the defaulted protocol).
+        let last = apply(&next, &d(json!([])), "m", false, "apps/v1", schema).expect("applies");
+        assert_eq!(
+            last["spec"]["template"]["spec"]["containers"][0]["ports"],
+            json!([{"containerPort": 443, "protocol": "TCP"}])
+        );
+    }
+
+    #[test]
+    fn lists_without_schema_are_atomic() {
+        let cr = |tags: Value| json!({"apiVersion": "x/v1", "kind": "W", "metadata": {"name": "w"}, "spec": {"tags": tags}});
+        let mut obj = cr(json!(["a"]));
+        set_apply_owner(&mut obj, &cr(json!(["a"])), "m", "x/v1", None);
+        let next = apply(&obj, &cr(json!(["b"])), "m", false, "x/v1", None).expect("applies");
+        assert_eq!(next["spec"]["tags"], json!(["b"]));
+    }
+
+    #[test]
     fn updates_take_changed_fields() {
         let mut obj = cm(json!({"a": "1"}));
         set_apply_owner(

@@ -363,6 +363,29 @@ mod tests {
     }
 
     #[test]
+    fn strategic_volumes_mounts_and_retain_keys() {
+        let doc = json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+            "template": {"spec": {
+            "volumes": [{"name": "a", "emptyDir": {}}, {"name": "b", "emptyDir": {}}],
+            "containers": [{"name": "c", "volumeMounts": [{"name": "a", "mountPath": "/a"}]}]}}}});
+        let p = json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"},
+            "template": {"spec": {
+            "volumes": [{"name": "b", "$patch": "delete"}, {"name": "z", "secret": {"secretName": "s"}}],
+            "containers": [{"name": "c", "volumeMounts": [{"name": "z", "mountPath": "/z"}]}]}}}});
+        let out = strategic_merge(&doc, &p, kind("apps/v1", "Deployment")).expect("patch applies");
+        let spec = &out["spec"]["template"]["spec"];
+        assert_eq!(
+            spec["volumes"],
+            json!([{"name": "a", "emptyDir": {}}, {"name": "z", "secret": {"secretName": "s"}}])
+        );
+        assert_eq!(
+            spec["containers"][0]["volumeMounts"],
+            json!([{"name": "a", "mountPath": "/a"}, {"name": "z", "mountPath": "/z"}])
+        );
+        assert_eq!(out["spec"]["strategy"], json!({"type": "Recreate"}));
+    }
+
+    #[test]
     fn strategic_directives() {
         let doc = json!({"metadata": {"finalizers": ["a", "b"]}, "spec": {"args": ["x"]}});
         let p = json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["a"],
