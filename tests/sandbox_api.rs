@@ -522,6 +522,27 @@ fn unknown_fields_warn_and_patches_are_decoded() {
     );
     let stored: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert!(stored.get("dta").is_none() && stored["metadata"].get("bogus").is_none());
+    // Fields set twice: the last wins, and Strict refuses them.
+    let twice = r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "t"},
+        "data": {"k": "1", "k": "2"}}"#;
+    let (code, v) = sb.json(
+        "POST",
+        "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+        JSON,
+        twice,
+    );
+    assert_eq!(code, 400, "{v}");
+    assert_eq!(
+        v["message"],
+        r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "data.k""#
+    );
+    let (code, head, text) = sb.http("POST", "/api/v1/namespaces/default/configmaps", JSON, twice);
+    assert_eq!(code, 201, "{text}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(r#"warning: 299 - "duplicate field \"data.k\"""#),
+        "{head}"
+    );
     // Ignore: no warning.
     let (code, head, _) = sb.http(
         "PUT",

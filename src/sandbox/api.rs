@@ -449,7 +449,7 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
             list(&server, &rt, &ns, &params)
         }
         (Method::POST, None) => parse_body(&body, &ctype).and_then(|mut obj| {
-            decode(&server, &rt, &mut obj, &params, &mut warnings)?;
+            decode(&server, &rt, &mut obj, &body, &params, &mut warnings)?;
             let (code, v) = (
                 201,
                 create(&server, &rt, &ns, obj, &manager, params.dry_run())?,
@@ -457,7 +457,7 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
             Ok((code, v))
         }),
         (Method::PUT, Some(name)) => parse_body(&body, &ctype).and_then(|mut obj| {
-            decode(&server, &rt, &mut obj, &params, &mut warnings)?;
+            decode(&server, &rt, &mut obj, &body, &params, &mut warnings)?;
             update(
                 &server,
                 &rt,
@@ -605,12 +605,13 @@ fn unknown_fields(f: &schema::Findings) -> Vec<String> {
 }
 
 /// Decodes a created or replaced object as the API server does: a wrong type is an
-/// error; unknown fields are pruned, and refused (`Strict`), reported as warnings
-/// (`Warn`) or dropped silently (`Ignore`).
+/// error; unknown fields are pruned and, with fields the JSON text sets twice, refused
+/// (`Strict`), reported as warnings (`Warn`) or dropped silently (`Ignore`).
 fn decode(
     server: &Server,
     rt: &ResourceType,
     obj: &mut Value,
+    body: &[u8],
     params: &Params,
     warnings: &mut Vec<String>,
 ) -> Result<(), ApiError> {
@@ -636,7 +637,8 @@ fn decode(
             ApiError::bad_request(format!("{}: {}", cannot(), t.go_message())).with_name(&name),
         );
     }
-    let unknown = unknown_fields(&found);
+    let mut unknown = schema::duplicate_fields(body);
+    unknown.extend(unknown_fields(&found));
     if unknown.is_empty() {
         return Ok(());
     }
@@ -1465,7 +1467,8 @@ fn patch_once(
         }
         return Err(patch_invalid(&quoted(), &t.go_message()));
     }
-    let unknown = unknown_fields(&found);
+    let mut unknown = schema::duplicate_fields(body);
+    unknown.extend(unknown_fields(&found));
     if !unknown.is_empty() {
         match field_validation(params) {
             "Strict" => {

@@ -579,6 +579,121 @@ fn walk(
     }
 }
 
+/// The fields a JSON text sets more than once, as the API server's strict decoder names
+/// them (`duplicate field "spec.replicas"`); serde keeps the last silently. Empty for
+/// text that is not JSON.
+pub fn duplicate_fields(text: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let _ = scan(text, &mut i, &mut String::new(), &mut out, 0);
+    out
+}
+
+fn skip_ws(b: &[u8], i: &mut usize) {
+    while *i < b.len() && b[*i].is_ascii_whitespace() {
+        *i += 1;
+    }
+}
+
+/// The end of the string token starting at `b[start]` (`"`), past its closing quote.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+fn scan(
+    b: &[u8],
+    i: &mut usize,
+    path: &mut String,
+    out: &mut Vec<String>,
+    depth: usize,
+) -> Option<()> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    skip_ws(b, i);
+    match *b.get(*i)? {
+        b'{' => {
+            *i += 1;
+            let mut seen: Vec<String> = Vec::new();
+            loop {
+                skip_ws(b, i);
+                match *b.get(*i)? {
+                    b'}' => {
+                        *i += 1;
+                        return Some(());
+                    }
+                    b',' => *i += 1,
+                    b'"' => {
+                        let end = string_end(b, *i)?;
+                        let key: String = serde_json::from_slice(&b[*i..end]).ok()?;
+                        *i = end;
+                        skip_ws(b, i);
+                        if b.get(*i) != Some(&b':') {
+                            return None;
+                        }
+                        *i += 1;
+                        let len = path.len();
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(&key);
+                        if seen.contains(&key) {
+                            out.push(format!("duplicate field \"{path}\""));
+                        } else {
+                            seen.push(key);
+                        }
+                        scan(b, i, path, out, depth + 1)?;
+                        path.truncate(len);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        b'[' => {
+            *i += 1;
+            let mut n = 0;
+            loop {
+                skip_ws(b, i);
+                match *b.get(*i)? {
+                    b']' => {
+                        *i += 1;
+                        return Some(());
+                    }
+                    b',' => *i += 1,
+                    _ => {
+                        let len = path.len();
+                        path.push_str(&format!("[{n}]"));
+                        scan(b, i, path, out, depth + 1)?;
+                        path.truncate(len);
+                        n += 1;
+                    }
+                }
+            }
+        }
+        b'"' => {
+            *i = string_end(b, *i)?;
+            Some(())
+        }
+        _ => {
+            while *i < b.len()
+                && !matches!(b[*i], b',' | b'}' | b']')
+                && !b[*i].is_ascii_whitespace()
+            {
+                *i += 1;
+            }
+            Some(())
+        }
+    }
+}
+
 /// `components.schemas` of an OpenAPI v3 document describing the built-in `kinds`
 /// (`(group, version, kind)`): every definition they reach, in OpenAPI form, the kinds
 /// tagged with `x-kubernetes-group-version-kind` as the API server tags them.
@@ -769,6 +884,21 @@ mod tests {
         assert!(strategy["allOf"][0]["$ref"].is_string());
         let ios = &c["io.k8s.apimachinery.pkg.util.intstr.IntOrString"];
         assert_eq!(ios["format"], "int-or-string");
+    }
+
+    #[test]
+    fn duplicate_fields_are_named_by_path() {
+        let text =
+            br#"{"a": 1, "spec": {"x": [ {"n": "1", "n": "2"} ], "y": {}, "y": "\"q"}, "a": 2}"#;
+        assert_eq!(
+            duplicate_fields(text),
+            vec![
+                "duplicate field \"spec.x[0].n\"",
+                "duplicate field \"spec.y\"",
+                "duplicate field \"a\""
+            ]
+        );
+        assert!(duplicate_fields(b"kind: x\nkind: y\n").is_empty());
     }
 
     #[test]
