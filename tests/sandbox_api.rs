@@ -59,6 +59,18 @@ fn discovery_documents() {
     let (code, v) = sb.json("GET", "/openapi/v3", JSON, "");
     assert_eq!(code, 200);
     assert!(v["paths"]["apis/apps/v1"]["serverRelativeURL"].is_string());
+    // Each group version's document carries its kinds' schemas.
+    let (code, v) = sb.json("GET", "/openapi/v3/apis/apps/v1", JSON, "");
+    assert_eq!(code, 200);
+    let schemas = &v["components"]["schemas"];
+    let d = &schemas["io.k8s.api.apps.v1.Deployment"];
+    assert_eq!(
+        d["x-kubernetes-group-version-kind"][0]["kind"],
+        "Deployment"
+    );
+    let containers = &schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"];
+    assert_eq!(containers["x-kubernetes-patch-merge-key"], "name");
+    assert!(schemas.get("io.k8s.api.core.v1.Service").is_none());
 }
 
 fn aggregated(sb: &Sandbox, path: &str) -> (u16, String, String) {
