@@ -1,6 +1,7 @@
 //! The sandbox's API surface over plain HTTP with raw requests: discovery, errors as
 //! `Status` objects, list paging and selectors, watch from a resourceVersion, dry run,
-//! strict field validation, fault injection and persistence across restarts.
+//! field validation (Strict, Warn with `Warning` headers, Ignore; decoding errors of
+//! patches and of server-side apply), fault injection and persistence across restarts.
 
 #[path = "common/sandbox.rs"]
 mod sandbox_helper;
@@ -58,6 +59,18 @@ fn discovery_documents() {
     let (code, v) = sb.json("GET", "/openapi/v3", JSON, "");
     assert_eq!(code, 200);
     assert!(v["paths"]["apis/apps/v1"]["serverRelativeURL"].is_string());
+    // Each group version's document carries its kinds' schemas.
+    let (code, v) = sb.json("GET", "/openapi/v3/apis/apps/v1", JSON, "");
+    assert_eq!(code, 200);
+    let schemas = &v["components"]["schemas"];
+    let d = &schemas["io.k8s.api.apps.v1.Deployment"];
+    assert_eq!(
+        d["x-kubernetes-group-version-kind"][0]["kind"],
+        "Deployment"
+    );
+    let containers = &schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"];
+    assert_eq!(containers["x-kubernetes-patch-merge-key"], "name");
+    assert!(schemas.get("io.k8s.api.core.v1.Service").is_none());
 }
 
 fn aggregated(sb: &Sandbox, path: &str) -> (u16, String, String) {
@@ -501,5 +514,108 @@ fn garbage_collection_by_owner_references() {
         v["metadata"]["ownerReferences"]
             .as_array()
             .is_none_or(Vec::is_empty)
+    );
+}
+
+#[test]
+fn unknown_fields_warn_and_patches_are_decoded() {
+    let sb = Sandbox::start_with(&["--plain-http"]);
+    let body = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "w", "bogus": 1}, "data": {"k": "v"}, "dta": {}})
+    .to_string();
+    // No fieldValidation: Warn, one Warning header per unknown field; the fields go.
+    let (code, head, text) = sb.http("POST", "/api/v1/namespaces/default/configmaps", JSON, &body);
+    assert_eq!(code, 201, "{text}");
+    let head = head.to_ascii_lowercase();
+    assert!(
+        head.contains(r#"warning: 299 - "unknown field \"dta\"""#)
+            && head.contains(r#"warning: 299 - "unknown field \"metadata.bogus\"""#),
+        "{head}"
+    );
+    let stored: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert!(stored.get("dta").is_none() && stored["metadata"].get("bogus").is_none());
+    // Fields set twice: the last wins, and Strict refuses them.
+    let twice = r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "t"},
+        "data": {"k": "1", "k": "2"}}"#;
+    let (code, v) = sb.json(
+        "POST",
+        "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+        JSON,
+        twice,
+    );
+    assert_eq!(code, 400, "{v}");
+    assert_eq!(
+        v["message"],
+        r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "data.k""#
+    );
+    let (code, head, text) = sb.http("POST", "/api/v1/namespaces/default/configmaps", JSON, twice);
+    assert_eq!(code, 201, "{text}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains(r#"warning: 299 - "duplicate field \"data.k\"""#),
+        "{head}"
+    );
+    // Ignore: no warning.
+    let (code, head, _) = sb.http(
+        "PUT",
+        "/api/v1/namespaces/default/configmaps/w?fieldValidation=Ignore",
+        JSON,
+        &body,
+    );
+    assert_eq!(code, 200);
+    assert!(!head.to_ascii_lowercase().contains("warning:"), "{head}");
+    // Strict strategic merge patch: 422 naming the patch, as the API server words it.
+    let (code, v) = sb.json(
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/w?fieldValidation=Strict",
+        "application/strategic-merge-patch+json",
+        r#"{"dta":{"a":"b"}}"#,
+    );
+    assert_eq!((code, v["reason"].as_str()), (422, Some("Invalid")), "{v}");
+    assert_eq!(
+        v["message"],
+        r#" "" is invalid: patch: Invalid value: "map[dta:map[a:b]]": strict decoding error: unknown field "dta""#
+    );
+    assert_eq!(v["details"]["causes"][0]["field"], "patch");
+    // A merge patch giving a field the wrong type.
+    let (code, v) = sb.json(
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/w",
+        "application/merge-patch+json",
+        r#"{"data":{"k":5}}"#,
+    );
+    assert_eq!(code, 422, "{v}");
+    assert!(
+        v["message"].as_str().unwrap_or_default().ends_with(
+            "json: cannot unmarshal number into Go struct field ConfigMap.data of type string"
+        ),
+        "{v}"
+    );
+    // Server-side apply: schema errors are a bare 500, as the API server answers them.
+    let (code, v) = sb.json(
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/w?fieldManager=t",
+        "application/apply-patch+yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: w}\ndta: {}\n",
+    );
+    assert_eq!(code, 500, "{v}");
+    assert!(v.get("reason").is_none(), "{v}");
+    assert_eq!(
+        v["message"],
+        "failed to create typed patch object (default/w; /v1, Kind=ConfigMap): .dta: field not declared in schema"
+    );
+    // An associative list element without its key.
+    let (code, v) = sb.json(
+        "PATCH",
+        "/api/v1/namespaces/default/services/s?fieldManager=t",
+        "application/apply-patch+yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{name: http}]\n",
+    );
+    assert_eq!(code, 500, "{v}");
+    assert!(
+        v["message"].as_str().unwrap_or_default().ends_with(
+            r#".spec.ports: element 0: associative list with keys has an element that omits key field "port" (and doesn't have default value)"#
+        ),
+        "{v}"
     );
 }

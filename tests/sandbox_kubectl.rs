@@ -1,6 +1,9 @@
 //! kubectl 1.33 against charter-sandbox: apply (client-side and server-side), get,
-//! patch (strategic merge on containers, ports and env), replace with a stale
-//! resourceVersion, SSA ownership and conflicts, wait, delete, namespaces, CRDs.
+//! patch (strategic merge on containers, ports, env, volumes and Service ports, driven
+//! by the schemas), replace with a stale resourceVersion, SSA ownership and conflicts
+//! (associative lists keyed per the schemas), schema validation (`--validate`
+//! strict/warn/false, wrong types, required fields), wait, delete, namespaces, CRDs
+//! and custom resources checked against their CRD schema.
 
 #[path = "common/sandbox.rs"]
 mod sandbox_helper;
@@ -385,4 +388,378 @@ fn faults_switch_per_test_over_https() {
     let state = sb.ok(&k, &["get", "--raw", "/sandbox/faults"], None);
     assert!(state.contains("\"latencyMs\":200"), "{state}");
     sb.faults("{}");
+}
+
+/// DEPLOY with `replicas` set to `replicas` and `spec_extra` added under `spec:`.
+fn deploy_with(spec_extra: &str, replicas: &str) -> String {
+    DEPLOY.replace(
+        "  replicas: 2\n",
+        &format!("  replicas: {replicas}\n{spec_extra}"),
+    )
+}
+
+#[test]
+fn schema_validation_strict_warn_and_types() {
+    let sb = Sandbox::start();
+    let k = tool("kubectl");
+    let unknown = deploy_with("  foo: 1\n", "2");
+    // kubectl's default, --validate=strict, asks the server for Strict field validation.
+    let err = sb.fails(
+        &k,
+        &["apply", "--validate=strict", "-f", "-"],
+        Some(&unknown),
+    );
+    assert!(
+        err.contains(
+            "Error from server (BadRequest): error when creating \"STDIN\": Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.foo\""
+        ),
+        "{err}"
+    );
+    sb.fails(&k, &["get", "deploy", "web"], None);
+    // Warn: the object is created without the field, and kubectl prints the warning.
+    let out = sb.run(&k, &["apply", "--validate=warn", "-f", "-"], Some(&unknown));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Warning: unknown field \"spec.foo\""),
+        "{stderr}"
+    );
+    let spec = sb.ok(
+        &k,
+        &["get", "deploy", "web", "-o", "jsonpath={.spec}"],
+        None,
+    );
+    assert!(!spec.contains("foo"), "unknown fields are pruned: {spec}");
+    // Ignore: nothing printed.
+    let nested = DEPLOY.replace("image: busybox:1", "image: busybox:1\n        bogus: true");
+    let out = sb.run(&k, &["apply", "--validate=false", "-f", "-"], Some(&nested));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("Warning"), "{stderr}");
+    // Strict on an existing object: client-side apply sends a strategic merge patch.
+    let err = sb.fails(
+        &k,
+        &["apply", "--validate=strict", "-f", "-"],
+        Some(&nested),
+    );
+    assert!(
+        err.contains(
+            "strict decoding error: unknown field \"spec.template.spec.containers[1].bogus\""
+        ),
+        "{err}"
+    );
+    // A wrong type is refused whatever the validation mode.
+    let typed = deploy_with("", "three").replace("name: web\n  labels", "name: typed\n  labels");
+    for mode in ["--validate=strict", "--validate=false"] {
+        let err = sb.fails(&k, &["apply", mode, "-f", "-"], Some(&typed));
+        assert!(
+            err.contains(
+                "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"
+            ),
+            "{err}"
+        );
+    }
+    // Server-side apply reports schema errors from its typed conversion.
+    let err = sb.fails(&k, &["apply", "--server-side", "-f", "-"], Some(&unknown));
+    assert!(
+        err.contains(
+            "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.foo: field not declared in schema"
+        ),
+        "{err}"
+    );
+    let err = sb.fails(&k, &["apply", "--server-side", "-f", "-"], Some(&typed));
+    assert!(
+        err.contains(".spec.replicas: expected numeric (int or float), got string"),
+        "{err}"
+    );
+    // The OpenAPI v3 documents carry the schemas: kubectl explain reads them.
+    let explain = sb.ok(&k, &["explain", "deployment.spec.strategy"], None);
+    assert!(
+        explain.contains("FIELD: strategy <DeploymentStrategy>")
+            && explain.contains("rollingUpdate\t<RollingUpdateDeployment>"),
+        "{explain}"
+    );
+    // Required fields are validated.
+    let no_name = DEPLOY.replace("      - name: side\n        image", "      - image");
+    let err = sb.fails(
+        &k,
+        &["apply", "-f", "-"],
+        Some(&no_name.replace("name: web\n  labels", "name: other\n  labels")),
+    );
+    assert!(
+        err.contains("The Deployment \"other\" is invalid: spec.template.spec.containers[1].name: Required value"),
+        "{err}"
+    );
+}
+
+#[test]
+fn strategic_merge_follows_schema_keys() {
+    let sb = Sandbox::start();
+    let k = tool("kubectl");
+    let with_volumes = DEPLOY.replace(
+        "      - name: side\n",
+        "        volumeMounts: [{name: data, mountPath: /data}]\n      - name: side\n",
+    ) + "      volumes: [{name: data, emptyDir: {}}, {name: cache, emptyDir: {}}]\n";
+    sb.ok(&k, &["apply", "-f", "-"], Some(&with_volumes));
+    // Volumes merge by name, volumeMounts by mountPath, ports by containerPort.
+    let patch = r#"{"spec":{"template":{"spec":{
+        "volumes":[{"name":"cache","$patch":"delete"},{"name":"conf","configMap":{"name":"c"}}],
+        "containers":[{"name":"web","volumeMounts":[{"name":"conf","mountPath":"/etc/conf"}],
+          "ports":[{"containerPort":80,"name":"http"}]}]}}}}"#;
+    sb.ok(&k, &["patch", "deploy", "web", "-p", patch], None);
+    let spec: serde_json::Value = serde_json::from_str(&sb.ok(
+        &k,
+        &[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec}",
+        ],
+        None,
+    ))
+    .expect("pod spec json");
+    let names: Vec<&str> = spec["volumes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(names, ["data", "conf"]);
+    assert_eq!(
+        spec["containers"][0]["volumeMounts"],
+        serde_json::json!([{"name": "data", "mountPath": "/data"}, {"name": "conf", "mountPath": "/etc/conf"}])
+    );
+    assert_eq!(
+        spec["containers"][0]["ports"],
+        serde_json::json!([{"containerPort": 80, "name": "http"}])
+    );
+    // `$patch: replace` replaces a merged list; args (no merge strategy) are replaced.
+    let patch = r#"{"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"Z","value":"9"},{"$patch":"replace"}],"args":["b"]}]}}}}"#;
+    sb.ok(&k, &["patch", "deploy", "web", "-p", patch], None);
+    let env = sb.ok(
+        &k,
+        &[
+            "get",
+            "deploy",
+            "web",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].env}",
+        ],
+        None,
+    );
+    assert_eq!(env, r#"[{"name":"Z","value":"9"}]"#);
+    // Service ports merge on port.
+    let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, name: http}, {port: 443, name: https}]\n";
+    sb.ok(&k, &["apply", "-f", "-"], Some(svc));
+    sb.ok(
+        &k,
+        &[
+            "patch",
+            "svc",
+            "s",
+            "-p",
+            r#"{"spec":{"ports":[{"port":443,"targetPort":8443}]}}"#,
+        ],
+        None,
+    );
+    let ports = sb.ok(
+        &k,
+        &[
+            "get",
+            "svc",
+            "s",
+            "-o",
+            "jsonpath={.spec.ports[*].name}/{.spec.ports[1].targetPort}",
+        ],
+        None,
+    );
+    assert_eq!(ports, "http https/8443");
+}
+
+#[test]
+fn server_side_apply_merges_associative_lists() {
+    let sb = Sandbox::start();
+    let k = tool("kubectl");
+    let ssa = |manager: &str, yaml: &str| {
+        sb.ok(
+            &k,
+            &[
+                "apply",
+                "--server-side",
+                "--field-manager",
+                manager,
+                "-f",
+                "-",
+            ],
+            Some(yaml),
+        )
+    };
+    let base = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers:\n";
+    ssa(
+        "alice",
+        &format!(
+            "{base}      - name: a\n        image: a:1\n        ports: [{{containerPort: 80}}]\n"
+        ),
+    );
+    // bob adds his own container: the containers list merges by name, no conflict.
+    ssa(
+        "bob",
+        &format!("{base}      - name: b\n        image: b:1\n"),
+    );
+    let names = sb.ok(
+        &k,
+        &[
+            "get",
+            "deploy",
+            "d",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[*].name}",
+        ],
+        None,
+    );
+    assert_eq!(names, "a b");
+    let mf = sb.ok(
+        &k,
+        &[
+            "get",
+            "deploy",
+            "d",
+            "-o",
+            "jsonpath={.metadata.managedFields}",
+            "--show-managed-fields",
+        ],
+        None,
+    );
+    assert!(
+        mf.contains(r#"k:{\"containerPort\":80,\"protocol\":\"TCP\"}"#),
+        "{mf}"
+    );
+    assert!(mf.contains(r#"k:{\"name\":\"b\"}"#), "{mf}");
+    // Changing alice's image as bob conflicts, naming the keyed path.
+    let err = sb.fails(
+        &k,
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "bob",
+            "-f",
+            "-",
+        ],
+        Some(&format!("{base}      - name: a\n        image: a:2\n")),
+    );
+    assert!(
+        err.contains(r#"conflict with "alice": .spec.template.spec.containers[name="a"].image"#),
+        "{err}"
+    );
+    // alice stops applying her container: it goes, bob's stays.
+    ssa(
+        "alice",
+        &format!("{base}      - name: b\n        image: b:1\n"),
+    );
+    let names = sb.ok(
+        &k,
+        &[
+            "get",
+            "deploy",
+            "d",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[*].name}",
+        ],
+        None,
+    );
+    assert_eq!(names, "b");
+}
+
+#[test]
+fn custom_resources_use_their_crd_schema() {
+    let sb = Sandbox::start();
+    let k = tool("kubectl");
+    let crd = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              parts:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items: {type: object, properties: {name: {type: string}, count: {type: integer}}}
+              tags: {type: array, items: {type: string}}
+"#;
+    sb.ok(&k, &["apply", "-f", "-"], Some(crd));
+    let cr = |body: &str| {
+        format!("apiVersion: example.com/v1\nkind: Gadget\nmetadata: {{name: g}}\nspec:\n{body}")
+    };
+    let err = sb.fails(
+        &k,
+        &["apply", "--validate=strict", "-f", "-"],
+        Some(&cr("  size: 1\n  colour: red\n")),
+    );
+    assert!(
+        err.contains("Gadget in version \"v1\" cannot be handled as a Gadget: strict decoding error: unknown field \"spec.colour\""),
+        "{err}"
+    );
+    let err = sb.fails(&k, &["apply", "-f", "-"], Some(&cr("  size: big\n")));
+    assert!(
+        err.contains("The Gadget \"g\" is invalid: spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\""),
+        "{err}"
+    );
+    let ssa = |manager: &str, body: &str| {
+        sb.ok(
+            &k,
+            &[
+                "apply",
+                "--server-side",
+                "--field-manager",
+                manager,
+                "-f",
+                "-",
+            ],
+            Some(&cr(body)),
+        )
+    };
+    ssa("one", "  parts: [{name: px, count: 1}]\n  tags: [a]\n");
+    ssa("two", "  parts: [{name: py, count: 2}]\n");
+    let parts = sb.ok(
+        &k,
+        &["get", "gadget", "g", "-o", "jsonpath={.spec.parts[*].name}"],
+        None,
+    );
+    assert_eq!(parts, "px py", "a list-map list merges by its keys");
+    sb.ok(
+        &k,
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager",
+            "two",
+            "--force-conflicts",
+            "-f",
+            "-",
+        ],
+        Some(&cr("  parts: [{name: py, count: 2}]\n  tags: [b]\n")),
+    );
+    let tags = sb.ok(
+        &k,
+        &["get", "gadget", "g", "-o", "jsonpath={.spec.tags}"],
+        None,
+    );
+    assert_eq!(tags, r#"["b"]"#, "a list without a list type is atomic");
 }

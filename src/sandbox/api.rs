@@ -13,8 +13,13 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 
+use crate::sandbox::decode::{
+    OPEN_SCHEMA, check_applied, decode, field_validation, go_format, patch_invalid, schema_for,
+    unknown_fields,
+};
 use crate::sandbox::error::{ApiError, qualified};
 use crate::sandbox::registry::{ResourceType, crd_types};
+use crate::sandbox::schema::{self, Node};
 use crate::sandbox::select::{FieldSelector, LabelSelector};
 use crate::sandbox::store::Change;
 use crate::sandbox::watch::watch_response;
@@ -437,6 +442,7 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
         Bytes::new()
     };
     let is_get = method == Method::GET;
+    let mut warnings: Vec<String> = Vec::new();
     let result = match (method, name) {
         (Method::GET, Some(name)) => get(&server, &rt, &ns, name),
         (Method::GET, None) => {
@@ -446,16 +452,16 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
             }
             list(&server, &rt, &ns, &params)
         }
-        (Method::POST, None) => parse_body(&body, &ctype).and_then(|obj| {
-            check_strict(&rt, &obj, &params)?;
+        (Method::POST, None) => parse_body(&body, &ctype).and_then(|mut obj| {
+            decode(&server, &rt, &mut obj, &body, &params, &mut warnings)?;
             let (code, v) = (
                 201,
                 create(&server, &rt, &ns, obj, &manager, params.dry_run())?,
             );
             Ok((code, v))
         }),
-        (Method::PUT, Some(name)) => parse_body(&body, &ctype).and_then(|obj| {
-            check_strict(&rt, &obj, &params)?;
+        (Method::PUT, Some(name)) => parse_body(&body, &ctype).and_then(|mut obj| {
+            decode(&server, &rt, &mut obj, &body, &params, &mut warnings)?;
             update(
                 &server,
                 &rt,
@@ -469,7 +475,16 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
             .map(|v| (200, v))
         }),
         (Method::PATCH, Some(name)) => patch_object(
-            &server, &rt, &ns, name, &body, &ctype, &manager, status_sub, &params,
+            &server,
+            &rt,
+            &ns,
+            name,
+            &body,
+            &ctype,
+            &manager,
+            status_sub,
+            &params,
+            &mut warnings,
         ),
         (Method::DELETE, Some(name)) => {
             let opts: Value = if body.is_empty() {
@@ -489,7 +504,7 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
             "the server does not allow this method on the requested resource",
         )),
     };
-    match result {
+    let mut response = match result {
         Ok((200, v)) if table::wanted(&accept) && is_get => {
             let items: Vec<Value> = match v["items"].as_array() {
                 Some(items) => items.clone(),
@@ -506,7 +521,15 @@ async fn route(server: Arc<Server>, req: Request<Incoming>) -> Response<Body> {
         }
         Ok((code, v)) => json_response(code, &v),
         Err(e) => error_response(&e),
+    };
+    for w in warnings {
+        // `299 - "text"`, the text quoted as Go's strconv.Quote does for ASCII.
+        let quoted = w.replace('\\', "\\\\").replace('"', "\\\"");
+        if let Ok(h) = format!("299 - \"{quoted}\"").parse() {
+            response.headers_mut().append("warning", h);
+        }
     }
+    response
 }
 
 /// Parses a JSON (or, for apply, YAML) request body.
@@ -525,109 +548,6 @@ pub fn parse_body(body: &[u8], ctype: &str) -> Result<Value, ApiError> {
     Err(ApiError::bad_request(
         "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
     ))
-}
-
-/// Fields every object may carry at the top level; anything else outside these is only
-/// allowed for kinds whose schema the sandbox does not know (custom resources).
-const KNOWN_TOP: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "spec",
-    "status",
-    "data",
-    "stringData",
-    "binaryData",
-    "type",
-    "immutable",
-    "rules",
-    "roleRef",
-    "subjects",
-    "aggregationRule",
-    "provisioner",
-    "parameters",
-    "reclaimPolicy",
-    "mountOptions",
-    "allowVolumeExpansion",
-    "volumeBindingMode",
-    "allowedTopologies",
-    "secrets",
-    "imagePullSecrets",
-    "automountServiceAccountToken",
-    "subsets",
-    "involvedObject",
-    "reason",
-    "message",
-    "source",
-    "firstTimestamp",
-    "lastTimestamp",
-    "count",
-    "eventTime",
-    "series",
-    "action",
-    "related",
-    "reportingComponent",
-    "reportingInstance",
-    "items",
-];
-
-const KNOWN_META: &[&str] = &[
-    "name",
-    "generateName",
-    "namespace",
-    "uid",
-    "resourceVersion",
-    "generation",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "labels",
-    "annotations",
-    "ownerReferences",
-    "finalizers",
-    "managedFields",
-    "selfLink",
-];
-
-/// `fieldValidation=Strict`: unknown top-level and metadata fields are errors.
-fn check_strict(rt: &ResourceType, obj: &Value, params: &Params) -> Result<(), ApiError> {
-    if params.get("fieldValidation") != Some("Strict") {
-        return Ok(());
-    }
-    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
-    let mut bad = Vec::new();
-    if rt.crd.is_none()
-        && let Some(m) = obj.as_object()
-    {
-        for k in m.keys() {
-            if !KNOWN_TOP.contains(&k.as_str()) {
-                bad.push(format!("unknown field \"{k}\""));
-            }
-        }
-    }
-    if let Some(m) = obj["metadata"].as_object() {
-        for k in m.keys() {
-            if !KNOWN_META.contains(&k.as_str()) {
-                bad.push(format!("unknown field \"metadata.{k}\""));
-            }
-        }
-    }
-    if bad.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            400,
-            "BadRequest",
-            format!(
-                "{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
-                rt.kind,
-                rt.api_version(),
-                rt.kind,
-                bad.join(", ")
-            ),
-        )
-        .with_name(name))
-    }
 }
 
 pub(crate) fn lock_store(
@@ -828,8 +748,19 @@ fn fold_secret(rt: &ResourceType, obj: &mut Value) {
     }
 }
 
-fn validate(rt: &ResourceType, obj: &Value, name: &str) -> Result<(), ApiError> {
+fn validate(
+    rt: &ResourceType,
+    obj: &Value,
+    name: &str,
+    schema: Option<Node<'_>>,
+) -> Result<(), ApiError> {
     let mut causes = Vec::new();
+    if let Some(node) = schema {
+        let found = schema::check(&mut obj.clone(), node, false);
+        for p in &found.required {
+            causes.push((schema::field_path(p), "Required value".to_string()));
+        }
+    }
     if !is_dns_name(name) {
         causes.push((
             "metadata.name".to_string(),
@@ -872,9 +803,6 @@ fn validate(rt: &ResourceType, obj: &Value, name: &str) -> Result<(), ApiError> 
                 ));
             }
         }
-    }
-    if rt.group == "apps" && rt.kind != "ReplicaSet" && obj["spec"]["selector"].is_null() {
-        causes.push(("spec.selector".to_string(), "Required value".to_string()));
     }
     if causes.is_empty() {
         Ok(())
@@ -940,7 +868,8 @@ pub fn create(
             }
         }
     }
-    validate(rt, &obj, &name)?;
+    let schema = schema_for(server, rt);
+    validate(rt, &obj, &name, schema.node())?;
     let mut store = lock_store(server)?;
     if rt.namespaced {
         let ns_key = "/namespaces";
@@ -990,7 +919,7 @@ pub fn create(
         obj["metadata"]["generation"] = json!(1);
     }
     obj = with_type(rt, obj);
-    apply::record_update(&mut obj, None, manager, &rt.api_version());
+    apply::record_update(&mut obj, None, manager, &rt.api_version(), schema.node());
     if dry_run {
         return Ok(obj);
     }
@@ -1050,7 +979,7 @@ pub fn update(
     if !want_rv.is_empty() && Some(want_rv) != current["metadata"]["resourceVersion"].as_str() {
         return Err(ApiError::conflict(rt, name));
     }
-    validate(rt, &obj, name)?;
+    validate(rt, &obj, name, schema_for(server, rt).node())?;
     fold_secret(rt, &mut obj);
     replace(
         server, rt, ns, name, current, obj, manager, status_sub, dry_run,
@@ -1127,7 +1056,14 @@ pub fn replace(
     if obj["metadata"]["managedFields"].is_null() {
         obj["metadata"]["managedFields"] = current["metadata"]["managedFields"].clone();
     }
-    apply::record_update(&mut obj, Some(&current), manager, &rt.api_version());
+    let schema = schema_for(server, rt);
+    apply::record_update(
+        &mut obj,
+        Some(&current),
+        manager,
+        &rt.api_version(),
+        schema.node(),
+    );
     let mut cmp_obj = obj.clone();
     let mut cmp_cur = current.clone();
     for v in [&mut cmp_obj, &mut cmp_cur] {
@@ -1191,11 +1127,13 @@ fn patch_object(
     manager: &str,
     status_sub: bool,
     params: &Params,
+    warnings: &mut Vec<String>,
 ) -> Result<(u16, Value), ApiError> {
     let mut last = None;
     for _ in 0..5 {
+        warnings.clear();
         match patch_once(
-            server, rt, ns, name, body, ctype, manager, status_sub, params,
+            server, rt, ns, name, body, ctype, manager, status_sub, params, warnings,
         ) {
             Err(e)
                 if e.reason == "Conflict"
@@ -1228,8 +1166,10 @@ fn patch_once(
     manager: &str,
     status_sub: bool,
     params: &Params,
+    warnings: &mut Vec<String>,
 ) -> Result<(u16, Value), ApiError> {
     let ns = if rt.namespaced { ns } else { "" };
+    let schema = schema_for(server, rt);
     let ctype = ctype.split(';').next().unwrap_or_default().trim();
     let patch_doc = parse_body(
         body,
@@ -1251,7 +1191,8 @@ fn patch_once(
             ));
         }
         check_type(rt, &patch_doc)?;
-        check_strict(rt, &patch_doc, params)?;
+        let node = schema.node().unwrap_or_else(|| Node::custom(&OPEN_SCHEMA));
+        check_applied(rt, ns, name, &patch_doc, node)?;
         return match current {
             None => {
                 let mut obj = patch_doc.clone();
@@ -1259,13 +1200,26 @@ fn patch_once(
                     obj["metadata"]["namespace"] = json!(ns);
                 }
                 obj["metadata"]["name"] = json!(name);
-                apply::set_apply_owner(&mut obj, &patch_doc, manager, &rt.api_version());
+                apply::set_apply_owner(
+                    &mut obj,
+                    &patch_doc,
+                    manager,
+                    &rt.api_version(),
+                    schema.node(),
+                );
                 let created = create(server, rt, ns, obj, "\u{0}apply", params.dry_run())?;
                 Ok((201, created))
             }
             Some(cur) => {
-                let merged = apply::apply(&cur, &patch_doc, manager, force, &rt.api_version())
-                    .map_err(|conflicts| apply_conflict(rt, name, conflicts))?;
+                let merged = apply::apply(
+                    &cur,
+                    &patch_doc,
+                    manager,
+                    force,
+                    &rt.api_version(),
+                    schema.node(),
+                )
+                .map_err(|conflicts| apply_conflict(rt, name, conflicts))?;
                 replace(
                     server,
                     rt,
@@ -1292,7 +1246,7 @@ fn patch_once(
                 return Err(ApiError::new(415, "UnsupportedMediaType", format!(
                     "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (strategic merge patch is not supported for {})", qualified(rt))));
             }
-            patch::strategic_merge(&cur, &patch_doc)
+            patch::strategic_merge(&cur, &patch_doc, schema.node())
         }
         other => {
             return Err(ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {other})")));
@@ -1306,8 +1260,37 @@ fn patch_once(
         return Err(ApiError::conflict(rt, name));
     }
     let mut next = next;
-    check_strict(rt, &next, params)?;
-    validate(rt, &next, name)?;
+    let node = schema.node().unwrap_or_else(|| Node::custom(&OPEN_SCHEMA));
+    let quoted = || {
+        if ctype == "application/strategic-merge-patch+json" {
+            go_format(&patch_doc)
+        } else {
+            next.to_string()
+        }
+    };
+    let mut decoded = next.clone();
+    let found = schema::check(&mut decoded, node, true);
+    if let Some(t) = found.types.first() {
+        if rt.crd.is_some() {
+            let causes = found.types.iter().map(|t| t.crd_cause()).collect();
+            return Err(ApiError::invalid(rt, name, causes));
+        }
+        return Err(patch_invalid(&quoted(), &t.go_message()));
+    }
+    let mut unknown = schema::duplicate_fields(body);
+    unknown.extend(unknown_fields(&found));
+    if !unknown.is_empty() {
+        match field_validation(params) {
+            "Strict" => {
+                let detail = format!("strict decoding error: {}", unknown.join(", "));
+                return Err(patch_invalid(&quoted(), &detail));
+            }
+            "Warn" => warnings.extend(unknown),
+            _ => {}
+        }
+    }
+    next = decoded;
+    validate(rt, &next, name, schema.node())?;
     fold_secret(rt, &mut next);
     replace(
         server,

@@ -3,15 +3,18 @@
 //! of fields a manager stops applying, and the `Update` entries other writes record.
 //!
 //! Hand-written: no Rust crate implements Kubernetes' structured-merge-diff. Fields are
-//! tracked as leaf paths in the `fieldsV1` notation (`f:spec`, `k:{"name":"a"}`), with
-//! lists keyed by the merge keys in [`crate::sandbox::patch::merge_key`] and every other
-//! list owned as a whole. Recursion is bounded by [`patch::MAX_DEPTH`].
+//! tracked as leaf paths in the `fieldsV1` notation (`f:spec`, `k:{"name":"a"}`,
+//! `v:"x"`), driven by the object's schema ([`Node`]): `x-kubernetes-list-type: map`
+//! lists are owned and merged per element on their `x-kubernetes-list-map-keys`, `set`
+//! lists per value, and every other list (and every `x-kubernetes-map-type: atomic`
+//! map) as a whole. Recursion is bounded by [`patch::MAX_DEPTH`].
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::sandbox::patch::{self, merge_key};
+use crate::sandbox::patch;
+use crate::sandbox::schema::{self, Node};
 
 type Path = Vec<String>;
 type FieldSet = BTreeSet<Path>;
@@ -76,14 +79,25 @@ fn convert(y: &yaml_rust2::Yaml, depth: usize) -> Result<Value, String> {
     })
 }
 
-/// The leaf paths `v` sets.
-fn fields_of(v: &Value) -> FieldSet {
+/// `k:{"containerPort":80,"protocol":"TCP"}` for an element of an associative list,
+/// keys in the schema's order.
+fn key_segment(keys: &[(String, Value)]) -> String {
+    let parts: Vec<String> = keys
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", Value::String(k.clone())))
+        .collect();
+    format!("k:{{{}}}", parts.join(","))
+}
+
+/// The leaf paths `v` sets, per the schema `node`.
+fn fields_of(v: &Value, node: Option<Node<'_>>) -> FieldSet {
     let mut out = FieldSet::new();
     if let Some(m) = v.as_object() {
         for (k, child) in m {
             if k == "apiVersion" || k == "kind" {
                 continue;
             }
+            let child_node = node.and_then(|n| n.prop(k));
             if k == "metadata" {
                 if let Some(meta) = child.as_object() {
                     for (mk, mv) in meta {
@@ -92,8 +106,7 @@ fn fields_of(v: &Value) -> FieldSet {
                         }
                         walk(
                             mv,
-                            "metadata",
-                            mk,
+                            child_node.and_then(|n| n.prop(mk)),
                             vec!["f:metadata".into(), format!("f:{mk}")],
                             &mut out,
                             1,
@@ -102,46 +115,67 @@ fn fields_of(v: &Value) -> FieldSet {
                 }
                 continue;
             }
-            walk(child, "", k, vec![format!("f:{k}")], &mut out, 0);
+            walk(child, child_node, vec![format!("f:{k}")], &mut out, 0);
         }
     }
     out
 }
 
-fn walk(v: &Value, parent: &str, field: &str, path: Path, out: &mut FieldSet, depth: usize) {
+fn walk(v: &Value, node: Option<Node<'_>>, path: Path, out: &mut FieldSet, depth: usize) {
     if depth > patch::MAX_DEPTH {
         out.insert(path);
         return;
     }
+    let list_type = node.map(|n| n.list_type()).unwrap_or("atomic");
     match v {
-        Value::Object(m) if !m.is_empty() => {
+        Value::Object(m) if !m.is_empty() && !node.is_some_and(|n| n.atomic_map()) => {
             for (k, child) in m {
                 let mut p = path.clone();
                 p.push(format!("f:{k}"));
-                walk(child, field, k, p, out, depth + 1);
+                walk(child, node.and_then(|n| n.prop(k)), p, out, depth + 1);
             }
         }
-        Value::Array(items) if merge_key(parent, field).is_some() && !items.is_empty() => {
-            let key = merge_key(parent, field).unwrap_or_default();
+        Value::Array(items) if list_type == "map" && !items.is_empty() => {
+            let keys = node.map(|n| n.list_map_keys()).unwrap_or_default();
+            let item_node = node.and_then(|n| n.items());
             for it in items {
-                let Some(kv) = it.get(key) else {
+                let Ok(kv) = schema::item_keys(it, &keys) else {
                     out.insert(path.clone());
                     continue;
                 };
                 let mut p = path.clone();
-                p.push(format!("k:{}", json!({key: kv})));
+                p.push(key_segment(&kv));
                 out.insert({
                     let mut dot = p.clone();
                     dot.push(".".into());
                     dot
                 });
-                walk(it, field, "", p, out, depth + 1);
+                walk(it, item_node, p, out, depth + 1);
+            }
+        }
+        Value::Array(items) if list_type == "set" && !items.is_empty() => {
+            let mut dot = path.clone();
+            dot.push(".".into());
+            out.insert(dot);
+            for it in items {
+                let mut p = path.clone();
+                p.push(format!("v:{it}"));
+                out.insert(p);
             }
         }
         _ => {
             out.insert(path);
         }
     }
+}
+
+/// Whether list element `it` has the key values `want` (missing defaulted keys match
+/// their default).
+fn key_matches(it: &Value, want: &Map<String, Value>) -> bool {
+    want.iter().all(|(k, v)| match it.get(k) {
+        Some(have) if !have.is_null() => have == v,
+        _ => schema::key_default(k).as_ref() == Some(v),
+    })
 }
 
 fn to_fields_v1(set: &FieldSet) -> Value {
@@ -191,10 +225,10 @@ fn get_path<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
         } else if let Some(k) = seg.strip_prefix("k:") {
             let want: Value = serde_json::from_str(k).ok()?;
             let want = want.as_object()?;
-            cur = cur
-                .as_array()?
-                .iter()
-                .find(|it| want.iter().all(|(wk, wv)| it.get(wk) == Some(wv)))?;
+            cur = cur.as_array()?.iter().find(|it| key_matches(it, want))?;
+        } else if let Some(x) = seg.strip_prefix("v:") {
+            let want: Value = serde_json::from_str(x).ok()?;
+            cur = cur.as_array()?.iter().find(|it| **it == want)?;
         } else {
             return None;
         }
@@ -218,10 +252,8 @@ fn remove_path(v: &mut Value, path: &[String]) {
             let Ok(Value::Object(want)) = serde_json::from_str::<Value>(k) else {
                 return;
             };
-            cur.as_array_mut().and_then(|a| {
-                a.iter_mut()
-                    .find(|it| want.iter().all(|(wk, wv)| it.get(wk) == Some(wv)))
-            })
+            cur.as_array_mut()
+                .and_then(|a| a.iter_mut().find(|it| key_matches(it, &want)))
         } else {
             None
         };
@@ -238,7 +270,12 @@ fn remove_path(v: &mut Value, path: &[String]) {
         && let Ok(Value::Object(want)) = serde_json::from_str::<Value>(k)
         && let Some(a) = cur.as_array_mut()
     {
-        a.retain(|it| !want.iter().all(|(wk, wv)| it.get(wk) == Some(wv)));
+        a.retain(|it| !key_matches(it, &want));
+    } else if let Some(x) = last.strip_prefix("v:")
+        && let Ok(want) = serde_json::from_str::<Value>(x)
+        && let Some(a) = cur.as_array_mut()
+    {
+        a.retain(|it| *it != want);
     }
 }
 
@@ -249,9 +286,13 @@ fn describe(path: &[String]) -> String {
             s.push('.');
             s.push_str(f);
         } else if let Some(k) = seg.strip_prefix("k:") {
-            s.push('[');
-            s.push_str(k);
-            s.push(']');
+            // `k:{"name":"a"}` reads `[name="a"]`, as structured-merge-diff prints it.
+            let keys: Vec<(String, Value)> = serde_json::from_str::<Map<String, Value>>(k)
+                .map(|m| m.into_iter().collect())
+                .unwrap_or_default();
+            s.push_str(&format!("[{}]", schema::smd_key(&keys)));
+        } else if let Some(x) = seg.strip_prefix("v:") {
+            s.push_str(&format!("[={x}]"));
         }
     }
     s
@@ -314,11 +355,17 @@ fn now() -> String {
 }
 
 /// Records a non-apply write by `manager`: it takes the fields it changed.
-pub fn record_update(obj: &mut Value, current: Option<&Value>, manager: &str, api_version: &str) {
+pub fn record_update(
+    obj: &mut Value,
+    current: Option<&Value>,
+    manager: &str,
+    api_version: &str,
+    schema: Option<Node<'_>>,
+) {
     if manager.starts_with('\u{0}') {
         return;
     }
-    let changed: FieldSet = fields_of(obj)
+    let changed: FieldSet = fields_of(obj, schema)
         .into_iter()
         .filter(|p| current.is_none_or(|c| get_path(c, p) != get_path(obj, p)))
         .collect();
@@ -352,13 +399,19 @@ pub fn record_update(obj: &mut Value, current: Option<&Value>, manager: &str, ap
 }
 
 /// Makes `manager` the Apply owner of everything `config` sets in a freshly created object.
-pub fn set_apply_owner(obj: &mut Value, config: &Value, manager: &str, api_version: &str) {
+pub fn set_apply_owner(
+    obj: &mut Value,
+    config: &Value,
+    manager: &str,
+    api_version: &str,
+    schema: Option<Node<'_>>,
+) {
     let list = vec![Entry {
         manager: manager.to_string(),
         operation: "Apply".into(),
         api_version: api_version.to_string(),
         time: now(),
-        fields: fields_of(config),
+        fields: fields_of(config, schema),
         subresource: None,
     }];
     store_entries(obj, list);
@@ -373,8 +426,9 @@ pub fn apply(
     manager: &str,
     force: bool,
     api_version: &str,
+    schema: Option<Node<'_>>,
 ) -> Result<Value, Vec<(String, String)>> {
-    let new_set = fields_of(config);
+    let new_set = fields_of(config, schema);
     let mut list = entries(current);
     let mut conflicts = Vec::new();
     for e in &list {
@@ -417,7 +471,7 @@ pub fn apply(
         m.remove("managedFields");
         m.remove("resourceVersion");
     }
-    merged = patch::strategic_merge(&merged, &cfg).unwrap_or(merged);
+    merge(&mut merged, &cfg, schema, 0);
     for e in &mut list {
         if e.manager != manager && force {
             e.fields.retain(|p| !new_set.contains(p));
@@ -436,9 +490,64 @@ pub fn apply(
     Ok(merged)
 }
 
+/// Merges an applied configuration into the live object: maps field by field,
+/// associative lists element by element on their keys, sets value by value, and every
+/// other list (and atomic map) replaced.
+fn merge(live: &mut Value, config: &Value, node: Option<Node<'_>>, depth: usize) {
+    if depth > patch::MAX_DEPTH {
+        return;
+    }
+    let atomic = node.is_some_and(|n| n.atomic_map());
+    match (live, config) {
+        (Value::Object(l), Value::Object(c)) if !atomic => {
+            for (k, v) in c {
+                if v.is_null() {
+                    l.remove(k);
+                    continue;
+                }
+                let child = node.and_then(|n| n.prop(k));
+                match l.get_mut(k) {
+                    Some(cur) => merge(cur, v, child, depth + 1),
+                    None => {
+                        l.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(l), Value::Array(c)) => match node.map(|n| n.list_type()) {
+            Some("map") => {
+                let keys = node.map(|n| n.list_map_keys()).unwrap_or_default();
+                let item_node = node.and_then(|n| n.items());
+                for it in c {
+                    let want: Option<Map<String, Value>> = schema::item_keys(it, &keys)
+                        .ok()
+                        .map(|kv| kv.into_iter().collect());
+                    match want.and_then(|w| l.iter_mut().find(|h| key_matches(h, &w))) {
+                        Some(cur) => merge(cur, it, item_node, depth + 1),
+                        None => l.push(it.clone()),
+                    }
+                }
+            }
+            Some("set") => {
+                for it in c {
+                    if !l.contains(it) {
+                        l.push(it.clone());
+                    }
+                }
+            }
+            _ => *l = c.clone(),
+        },
+        (live, config) => *live = config.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cm_schema() -> Option<Node<'static>> {
+        Node::kind("v1", "ConfigMap")
+    }
 
     fn cm(data: Value) -> Value {
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data})
@@ -447,16 +556,32 @@ mod tests {
     #[test]
     fn apply_conflicts_and_force() {
         let mut obj = cm(json!({"a": "1"}));
-        set_apply_owner(&mut obj, &cm(json!({"a": "1"})), "one", "v1");
-        let err = apply(&obj, &cm(json!({"a": "2"})), "two", false, "v1").expect_err("conflicts");
+        set_apply_owner(&mut obj, &cm(json!({"a": "1"})), "one", "v1", cm_schema());
+        let err = apply(
+            &obj,
+            &cm(json!({"a": "2"})),
+            "two",
+            false,
+            "v1",
+            cm_schema(),
+        )
+        .expect_err("conflicts");
         assert_eq!(err, vec![("\"one\"".to_string(), ".data.a".to_string())]);
-        let same =
-            apply(&obj, &cm(json!({"a": "1"})), "two", false, "v1").expect("same value shares");
+        let same = apply(
+            &obj,
+            &cm(json!({"a": "1"})),
+            "two",
+            false,
+            "v1",
+            cm_schema(),
+        )
+        .expect("same value shares");
         assert_eq!(
             same["metadata"]["managedFields"].as_array().map(Vec::len),
             Some(2)
         );
-        let forced = apply(&obj, &cm(json!({"a": "2"})), "two", true, "v1").expect("forced");
+        let forced =
+            apply(&obj, &cm(json!({"a": "2"})), "two", true, "v1", cm_schema()).expect("forced");
         assert_eq!(forced["data"]["a"], "2");
         let mf = forced["metadata"]["managedFields"]
             .as_array()
@@ -469,8 +594,15 @@ mod tests {
     #[test]
     fn apply_removes_dropped_fields() {
         let mut obj = cm(json!({"a": "1", "b": "2"}));
-        set_apply_owner(&mut obj, &cm(json!({"a": "1", "b": "2"})), "m", "v1");
-        let next = apply(&obj, &cm(json!({"a": "1"})), "m", false, "v1").expect("applies");
+        set_apply_owner(
+            &mut obj,
+            &cm(json!({"a": "1", "b": "2"})),
+            "m",
+            "v1",
+            cm_schema(),
+        );
+        let next =
+            apply(&obj, &cm(json!({"a": "1"})), "m", false, "v1", cm_schema()).expect("applies");
         assert_eq!(next["data"], json!({"a": "1"}));
     }
 
@@ -480,24 +612,80 @@ mod tests {
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
             "spec": {"template": {"spec": {"containers": [{"name": "a", "image": img}]}}}})
         };
+        let schema = Node::kind("apps/v1", "Deployment");
         let mut obj = d("x:1");
-        set_apply_owner(&mut obj, &d("x:1"), "m", "apps/v1");
+        set_apply_owner(&mut obj, &d("x:1"), "m", "apps/v1", schema);
         let fv = &obj["metadata"]["managedFields"][0]["fieldsV1"];
         assert!(
             fv["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"a\"}"]["f:image"]
                 .is_object()
         );
-        let err = apply(&obj, &d("x:2"), "other", false, "apps/v1").expect_err("conflict");
-        assert!(err[0].1.contains("containers[{\"name\":\"a\"}].image"));
+        let err = apply(&obj, &d("x:2"), "other", false, "apps/v1", schema).expect_err("conflict");
+        assert_eq!(err[0].1, ".spec.template.spec.containers[name=\"a\"].image");
+    }
+
+    #[test]
+    fn associative_lists_use_list_map_keys_and_sets_use_values() {
+        let schema = Node::kind("apps/v1", "Deployment");
+        let d = |ports: Value| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "finalizers": ["x/y"]},
+            "spec": {"template": {"spec": {"containers": [{"name": "a", "ports": ports}]}}}})
+        };
+        let mut obj = d(json!([{"containerPort": 80}]));
+        set_apply_owner(
+            &mut obj,
+            &d(json!([{"containerPort": 80}])),
+            "m",
+            "apps/v1",
+            schema,
+        );
+        let fv = &obj["metadata"]["managedFields"][0]["fieldsV1"];
+        let c = &fv["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"a\"}"];
+        assert!(c["f:ports"]["k:{\"containerPort\":80,\"protocol\":\"TCP\"}"]["."].is_object());
+        assert!(fv["f:metadata"]["f:finalizers"]["v:\"x/y\""].is_object());
+        // Another manager adds a port: merged by key, not replaced.
+        let next = apply(
+            &obj,
+            &d(json!([{"containerPort": 443, "protocol": "TCP"}])),
+            "n",
+            false,
+            "apps/v1",
+            schema,
+        )
+        .expect("no conflict");
+        let ports = &next["spec"]["template"]["spec"]["containers"][0]["ports"];
+        assert_eq!(ports.as_array().map(Vec::len), Some(2));
+        // The first manager drops its port: only it goes (its key matches the defaulted protocol).
+        let last = apply(&next, &d(json!([])), "m", false, "apps/v1", schema).expect("applies");
+        assert_eq!(
+            last["spec"]["template"]["spec"]["containers"][0]["ports"],
+            json!([{"containerPort": 443, "protocol": "TCP"}])
+        );
+    }
+
+    #[test]
+    fn lists_without_schema_are_atomic() {
+        let cr = |tags: Value| json!({"apiVersion": "x/v1", "kind": "W", "metadata": {"name": "w"}, "spec": {"tags": tags}});
+        let mut obj = cr(json!(["a"]));
+        set_apply_owner(&mut obj, &cr(json!(["a"])), "m", "x/v1", None);
+        let next = apply(&obj, &cr(json!(["b"])), "m", false, "x/v1", None).expect("applies");
+        assert_eq!(next["spec"]["tags"], json!(["b"]));
     }
 
     #[test]
     fn updates_take_changed_fields() {
         let mut obj = cm(json!({"a": "1"}));
-        set_apply_owner(&mut obj, &cm(json!({"a": "1"})), "applier", "v1");
+        set_apply_owner(
+            &mut obj,
+            &cm(json!({"a": "1"})),
+            "applier",
+            "v1",
+            cm_schema(),
+        );
         let mut next = obj.clone();
         next["data"]["a"] = json!("9");
-        record_update(&mut next, Some(&obj), "kubectl-edit", "v1");
+        record_update(&mut next, Some(&obj), "kubectl-edit", "v1", cm_schema());
         let mf = next["metadata"]["managedFields"]
             .as_array()
             .cloned()

@@ -61,7 +61,11 @@ impl ApiError {
         let mut e = Self::new(
             422,
             "Invalid",
-            format!("{} \"{name}\" is invalid: {}", rt.kind, text.join(", ")),
+            format!(
+                "{} \"{name}\" is invalid: {}",
+                qualified_kind(rt),
+                aggregate(&text)
+            ),
         );
         let causes: Vec<Value> = causes
             .into_iter()
@@ -79,7 +83,31 @@ impl ApiError {
         if !self.details.is_null() {
             s["details"] = self.details.clone();
         }
+        if self.reason.is_empty()
+            && let Some(m) = s.as_object_mut()
+        {
+            // Errors the API server did not classify carry no reason.
+            m.remove("reason");
+        }
         s
+    }
+}
+
+/// `Kind.group` (`Deployment.apps`, `Service`), as validation errors name kinds.
+pub fn qualified_kind(rt: &ResourceType) -> String {
+    if rt.group.is_empty() {
+        rt.kind.clone()
+    } else {
+        format!("{}.{}", rt.kind, rt.group)
+    }
+}
+
+/// Go's aggregate of several errors: one alone, else `[a, b]`.
+fn aggregate(errs: &[String]) -> String {
+    if errs.len() == 1 {
+        errs[0].clone()
+    } else {
+        format!("[{}]", errs.join(", "))
     }
 }
 

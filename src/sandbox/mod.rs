@@ -6,7 +6,7 @@
 //! CRDs); [`store`] keeps objects as JSON; [`api`] is the single handler for every kind
 //! and verb, with [`watch`] for streamed watches, [`error`] for `Status` errors,
 //! [`table`] for kubectl's Tables, [`apply`] for server-side apply and [`protobuf`] for
-//! the protobuf bodies typed clients send; [`patch`] implements the patch formats; [`controllers`] fakes the status a
+//! the protobuf bodies typed clients send; [`patch`] implements the patch formats; [`schema`] holds the Kubernetes schemas that validate objects and drive strategic merge and apply, and [`decode`] checks request bodies against them; [`controllers`] fakes the status a
 //! real cluster's controllers would write; [`select`] parses selectors; [`tls`] makes
 //! the CA, the serving certificate and the kubeconfig. Nothing here reaches a network
 //! beyond 127.0.0.1.
@@ -14,10 +14,12 @@
 pub mod api;
 pub mod apply;
 pub mod controllers;
+pub mod decode;
 pub mod error;
 pub mod patch;
 pub mod protobuf;
 pub mod registry;
+pub mod schema;
 pub mod select;
 pub mod store;
 pub mod table;

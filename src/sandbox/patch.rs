@@ -1,38 +1,18 @@
 //! The patch formats the API server accepts, applied to objects held as JSON:
 //! RFC 6902 JSON patch, RFC 7386 merge patch and Kubernetes strategic merge patch.
 //!
-//! Strategic merge is hand-written: no crate implements it outside Go. The merge keys of
-//! the built-in types are hand-written here too (see [`merge_key`]), taken from the
-//! `patchMergeKey` tags of the Kubernetes API types; lists without a key are replaced.
-//! Recursion is bounded by [`MAX_DEPTH`].
+//! Strategic merge is hand-written: no crate implements it outside Go. It is driven by
+//! the object's schema ([`Node`]): a list whose `x-kubernetes-patch-strategy` has
+//! `merge` merges its elements on `x-kubernetes-patch-merge-key` (or, without a key,
+//! unions its scalars); every other list, and every list the schema does not describe,
+//! is replaced. Recursion is bounded by [`MAX_DEPTH`].
 
 use serde_json::{Map, Value};
 
+use crate::sandbox::schema::Node;
+
 /// Deepest nesting a patch may reach.
 pub const MAX_DEPTH: usize = 64;
-
-/// The merge key of list field `field` whose parent object is the field `parent`
-/// (`ports` under a container merges on `containerPort`, under a Service spec on `port`).
-pub fn merge_key(parent: &str, field: &str) -> Option<&'static str> {
-    Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" => "name",
-        "env" | "volumes" | "imagePullSecrets" | "resourceClaims" => "name",
-        "volumeMounts" => "mountPath",
-        "volumeDevices" => "devicePath",
-        "hostAliases" => "ip",
-        "topologySpreadConstraints" => "topologyKey",
-        "conditions" => "type",
-        "ownerReferences" => "uid",
-        "ports" if parent == "spec" => "port",
-        "ports" => "containerPort",
-        _ => return None,
-    })
-}
-
-/// Lists of scalars that strategic merge unions instead of replacing.
-fn merges_primitives(field: &str) -> bool {
-    field == "finalizers"
-}
 
 /// Applies an RFC 6902 JSON patch.
 pub fn json_patch(doc: &Value, patch: &Value) -> Result<Value, String> {
@@ -171,14 +151,24 @@ pub fn merge_patch(doc: &Value, patch: &Value) -> Result<Value, String> {
 }
 
 /// Applies a strategic merge patch (with `$patch`, `$retainKeys`,
-/// `$setElementOrder/` and `$deleteFromPrimitiveList/` directives).
-pub fn strategic_merge(doc: &Value, patch: &Value) -> Result<Value, String> {
+/// `$setElementOrder/` and `$deleteFromPrimitiveList/` directives) to an object whose
+/// schema is `schema`.
+pub fn strategic_merge(
+    doc: &Value,
+    patch: &Value,
+    schema: Option<Node<'_>>,
+) -> Result<Value, String> {
     let mut out = doc.clone();
-    smp_map(&mut out, patch, "", 0)?;
+    smp_map(&mut out, patch, schema, 0)?;
     Ok(out)
 }
 
-fn smp_map(doc: &mut Value, patch: &Value, field: &str, depth: usize) -> Result<(), String> {
+fn smp_map(
+    doc: &mut Value,
+    patch: &Value,
+    node: Option<Node<'_>>,
+    depth: usize,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("strategic merge patch nests too deeply".into());
     }
@@ -207,7 +197,7 @@ fn smp_map(doc: &mut Value, patch: &Value, field: &str, depth: usize) -> Result<
         d.retain(|k, _| keep.contains(&k.as_str()));
     }
     for (k, v) in p {
-        if k == "$retainKeys" || k.starts_with("$setElementOrder/") {
+        if k == "$retainKeys" || k == "$patch" || k.starts_with("$setElementOrder/") {
             continue;
         }
         if let Some(list) = k.strip_prefix("$deleteFromPrimitiveList/") {
@@ -220,14 +210,15 @@ fn smp_map(doc: &mut Value, patch: &Value, field: &str, depth: usize) -> Result<
             d.remove(k);
             continue;
         }
+        let child = node.and_then(|n| n.prop(k));
         match v {
             Value::Array(items) => {
                 let cur = d.entry(k.clone()).or_insert(Value::Null);
-                smp_list(cur, items, field, k, depth + 1)?;
+                smp_list(cur, items, child, k, depth + 1)?;
             }
             Value::Object(_) => {
                 let cur = d.entry(k.clone()).or_insert(Value::Null);
-                smp_map(cur, v, k, depth + 1)?;
+                smp_map(cur, v, child, depth + 1)?;
                 if cur.is_null() {
                     d.remove(k);
                 }
@@ -237,20 +228,24 @@ fn smp_map(doc: &mut Value, patch: &Value, field: &str, depth: usize) -> Result<
             }
         }
     }
-    if let Some(Value::Object(_)) = d.get("$patch") {
-        d.remove("$patch");
-    }
     Ok(())
 }
 
 fn smp_list(
     doc: &mut Value,
     items: &[Value],
-    parent: &str,
+    node: Option<Node<'_>>,
     field: &str,
     depth: usize,
 ) -> Result<(), String> {
-    if merges_primitives(field) {
+    let merges = node.is_some_and(|n| n.patch_strategy().split(',').any(|s| s == "merge"));
+    if !merges {
+        *doc = Value::Array(items.to_vec());
+        return Ok(());
+    }
+    let item_node = node.and_then(|n| n.items());
+    let Some(key) = node.and_then(|n| n.patch_merge_key()) else {
+        // A merged list of scalars: the patch's elements are added.
         let mut have = doc.as_array().cloned().unwrap_or_default();
         for it in items {
             if !have.contains(it) {
@@ -258,10 +253,6 @@ fn smp_list(
             }
         }
         *doc = Value::Array(have);
-        return Ok(());
-    }
-    let Some(key) = merge_key(parent, field) else {
-        *doc = Value::Array(items.to_vec());
         return Ok(());
     };
     if items
@@ -292,10 +283,10 @@ fn smp_list(
             continue;
         }
         match pos {
-            Some(p) => smp_map(&mut have[p], it, field, depth + 1)?,
+            Some(p) => smp_map(&mut have[p], it, item_node, depth + 1)?,
             None => {
                 let mut fresh = Value::Object(Map::new());
-                smp_map(&mut fresh, it, field, depth + 1)?;
+                smp_map(&mut fresh, it, item_node, depth + 1)?;
                 have.push(fresh);
             }
         }
@@ -308,6 +299,10 @@ fn smp_list(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn kind(av: &str, kind: &str) -> Option<Node<'static>> {
+        Some(Node::kind(av, kind).expect("built-in schema"))
+    }
 
     #[test]
     fn json_patch_ops() {
@@ -345,7 +340,7 @@ mod tests {
         let p = json!({"spec": {"template": {"spec": {"containers": [
             {"name": "a", "image": "a:2", "ports": [{"containerPort": 443}],
              "env": [{"name": "Y", "value": "3"}, {"name": "X", "$patch": "delete"}]}]}}}});
-        let out = strategic_merge(&doc, &p).expect("patch applies");
+        let out = strategic_merge(&doc, &p, kind("apps/v1", "Deployment")).expect("patch applies");
         let c = &out["spec"]["template"]["spec"]["containers"];
         assert_eq!(c[0]["image"], "a:2");
         assert_eq!(
@@ -360,7 +355,7 @@ mod tests {
     fn strategic_service_ports_merge_on_port() {
         let doc = json!({"spec": {"ports": [{"port": 80, "name": "http"}]}});
         let p = json!({"spec": {"ports": [{"port": 80, "targetPort": 8080}]}});
-        let out = strategic_merge(&doc, &p).expect("patch applies");
+        let out = strategic_merge(&doc, &p, kind("v1", "Service")).expect("patch applies");
         assert_eq!(
             out["spec"]["ports"],
             json!([{"port": 80, "name": "http", "targetPort": 8080}])
@@ -368,14 +363,42 @@ mod tests {
     }
 
     #[test]
+    fn strategic_volumes_mounts_and_retain_keys() {
+        let doc = json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+            "template": {"spec": {
+            "volumes": [{"name": "a", "emptyDir": {}}, {"name": "b", "emptyDir": {}}],
+            "containers": [{"name": "c", "volumeMounts": [{"name": "a", "mountPath": "/a"}]}]}}}});
+        let p = json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"},
+            "template": {"spec": {
+            "volumes": [{"name": "b", "$patch": "delete"}, {"name": "z", "secret": {"secretName": "s"}}],
+            "containers": [{"name": "c", "volumeMounts": [{"name": "z", "mountPath": "/z"}]}]}}}});
+        let out = strategic_merge(&doc, &p, kind("apps/v1", "Deployment")).expect("patch applies");
+        let spec = &out["spec"]["template"]["spec"];
+        assert_eq!(
+            spec["volumes"],
+            json!([{"name": "a", "emptyDir": {}}, {"name": "z", "secret": {"secretName": "s"}}])
+        );
+        assert_eq!(
+            spec["containers"][0]["volumeMounts"],
+            json!([{"name": "a", "mountPath": "/a"}, {"name": "z", "mountPath": "/z"}])
+        );
+        assert_eq!(out["spec"]["strategy"], json!({"type": "Recreate"}));
+    }
+
+    #[test]
     fn strategic_directives() {
         let doc = json!({"metadata": {"finalizers": ["a", "b"]}, "spec": {"args": ["x"]}});
         let p = json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["a"],
             "finalizers": ["c"]}, "spec": {"args": ["y"], "$setElementOrder/args": ["y"]}});
-        let out = strategic_merge(&doc, &p).expect("patch applies");
+        let pod = kind("v1", "Pod");
+        let out = strategic_merge(&doc, &p, pod).expect("patch applies");
         assert_eq!(out["metadata"]["finalizers"], json!(["b", "c"]));
         assert_eq!(out["spec"]["args"], json!(["y"]));
         let missing = json!({"spec": {"containers": [{"image": "x"}]}});
-        assert!(strategic_merge(&doc, &missing).is_err());
+        assert!(strategic_merge(&doc, &missing, pod).is_err());
+        // Without a schema every list is replaced.
+        let out = strategic_merge(&doc, &json!({"metadata": {"finalizers": ["c"]}}), None)
+            .expect("patch applies");
+        assert_eq!(out["metadata"]["finalizers"], json!(["c"]));
     }
 }

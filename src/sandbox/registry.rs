@@ -519,9 +519,10 @@ impl Registry {
         hex::encode(sha2::Sha256::digest(names.join(",").as_bytes()))
     }
 
-    /// `GET /openapi/v3/<gv path>`: the operations of a group version. Schemas are left
-    /// open (`x-kubernetes-preserve-unknown-fields`): clients read this document only
-    /// to learn which query parameters (such as `fieldValidation`) each operation takes.
+    /// `GET /openapi/v3/<gv path>`: the operations of a group version (kubectl reads
+    /// them to learn that `fieldValidation` is supported) and, for built-in kinds, their
+    /// schemas from [`crate::sandbox::schema`] (for `kubectl explain` and kubectl's
+    /// patch computation). Custom resources get no schema here.
     pub fn openapi_v3_gv(&self, group: &str, version: &str) -> Option<Value> {
         let types: Vec<&ResourceType> = self
             .types
@@ -531,6 +532,12 @@ impl Registry {
         if types.is_empty() {
             return None;
         }
+        let builtin: Vec<(&str, &str, &str)> = types
+            .iter()
+            .filter(|t| t.crd.is_none())
+            .map(|t| (t.group.as_str(), t.version.as_str(), t.kind.as_str()))
+            .collect();
+        let schemas = crate::sandbox::schema::openapi_components(&builtin);
         let mut paths = serde_json::Map::new();
         let param = |n: &str| json!({"name": n, "in": "query", "schema": {"type": "string", "uniqueItems": true}});
         for t in types {
@@ -561,7 +568,7 @@ impl Registry {
             "openapi": "3.0.0",
             "info": {"title": "charter-sandbox", "version": "v1.33.0"},
             "paths": paths,
-            "components": {"schemas": {}},
+            "components": {"schemas": schemas},
         }))
     }
 }
