@@ -280,3 +280,65 @@ fn lock_files_interoperate_with_helm() {
         run_helm(&["dependency", "list", ps])
     );
 }
+
+/// `dependency update --verify` saves only charts whose `.prov` the keyring
+/// verifies; `package -u` updates dependencies before packaging.
+#[test]
+fn verify_and_package_dependency_update() {
+    let env = Env::new();
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/peer/helm-testdata/pkg/provenance/testdata");
+    let srv = env.root.join("srv");
+    for (name, sign) in [("good", true), ("plain", false)] {
+        let src = write_chart(&env.root.join("src"), name, "1.0.0");
+        let mut args = vec!["package", src.to_str().unwrap(), "-d", srv.to_str().unwrap()];
+        let secret = keys.join("helm-test-key.secret");
+        if sign {
+            args.extend(["--sign", "--key", "helm-test", "--keyring", secret.to_str().unwrap()]);
+        }
+        ok(&env.charter(&args));
+    }
+    ok(&env.charter(&["repo", "index", srv.to_str().unwrap()]));
+    let url = serve(srv.clone(), ServeOpts::default());
+    let p = env.root.join("parent");
+    std::fs::create_dir_all(&p).unwrap();
+    let chart_yaml = |dep: &str| {
+        format!(
+            "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: {dep}\n  version: 1.0.0\n  repository: {url}\n"
+        )
+    };
+    let ps = p.to_str().unwrap();
+    let public = keys.join("helm-test-key.pub");
+    let ring = public.to_str().unwrap();
+
+    std::fs::write(p.join("Chart.yaml"), chart_yaml("good")).unwrap();
+    ok(&env.charter(&["dependency", "update", ps, "--verify", "--keyring", ring]));
+    assert_eq!(charts_in(&p), ["good-1.0.0.tgz"]);
+
+    // No .prov on the server: refused, nothing saved.
+    std::fs::remove_dir_all(p.join("charts")).unwrap();
+    std::fs::remove_file(p.join("Chart.lock")).unwrap();
+    std::fs::write(p.join("Chart.yaml"), chart_yaml("plain")).unwrap();
+    let err = fails(&env.charter(&["dependency", "update", ps, "--verify", "--keyring", ring]));
+    assert!(err.contains("failed to fetch provenance"), "{err}");
+    assert!(charts_in(&p).is_empty());
+
+    // An archive swapped on the server no longer matches its signature.
+    std::fs::copy(srv.join("plain-1.0.0.tgz"), srv.join("good-1.0.0.tgz")).unwrap();
+    std::fs::write(p.join("Chart.yaml"), chart_yaml("good")).unwrap();
+    let err = fails(&env.charter(&["dependency", "update", ps, "--verify", "--keyring", ring]));
+    assert!(err.contains("could not verify"), "{err}");
+    assert!(charts_in(&p).is_empty());
+
+    // package -u fetches the dependency, then packages the chart with it.
+    std::fs::write(p.join("Chart.yaml"), chart_yaml("plain")).unwrap();
+    let out = ok(&env.charter(&["package", "-u", ps, "-d", env.root.to_str().unwrap()]));
+    assert!(out.contains("Saving 1 charts\n"), "{out}");
+    assert!(out.ends_with("parent-1.0.0.tgz\n"), "{out}");
+    let listed = ok(&env.charter(&[
+        "template",
+        "r",
+        env.root.join("parent-1.0.0.tgz").to_str().unwrap(),
+    ]));
+    assert!(listed.contains("# Source: parent/charts/plain/templates/cm.yaml"), "{listed}");
+}

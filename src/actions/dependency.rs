@@ -31,6 +31,9 @@ pub struct DependencyOptions {
     pub skip_refresh: bool,
     /// `--debug`: say where local dependencies come from.
     pub debug: bool,
+    /// `--verify`: each repository download must come with a `.prov` that this
+    /// keyring verifies, or nothing is saved.
+    pub verify_keyring: Option<PathBuf>,
 }
 
 /// The prefix of the cache names given to repositories that were never added.
@@ -546,6 +549,11 @@ fn download_all(
         .prefix(&format!("tmpcharts-{}", std::process::id()))
         .tempdir_in(chart_path)
         .with_context(|| format!("creating a temporary folder in {}", chart_path.display()))?;
+    let keyring = o
+        .verify_keyring
+        .as_deref()
+        .map(crate::chart::provenance::Keyring::load)
+        .transpose()?;
     out(&format!("Saving {} charts\n", deps.len()));
     let mut fetched: BTreeSet<String> = BTreeSet::new();
     let result = (|| -> Result<()> {
@@ -609,7 +617,8 @@ fn download_all(
                 "Downloading {} from repo {}\n",
                 d.name, d.repository
             ));
-            let data = Fetcher::new(&http_options(&entry))?
+            let fetcher = Fetcher::new(&http_options(&entry))?;
+            let data = fetcher
                 .get(&url)
                 .with_context(|| format!("could not download {url}"))?;
             let file = url
@@ -621,6 +630,14 @@ fn download_all(
             // A download that is not a chart never reaches charts/.
             chart::load_archive(&data)
                 .with_context(|| format!("{url} is not a valid chart archive"))?;
+            if let Some(ring) = &keyring {
+                let prov_url = format!("{url}.prov");
+                let prov = fetcher
+                    .get(&prov_url)
+                    .with_context(|| format!("failed to fetch provenance {prov_url:?}"))?;
+                crate::chart::provenance::verify(ring, file, &data, &prov)
+                    .with_context(|| format!("could not verify {url}"))?;
+            }
             std::fs::write(tmp.path().join(file), &data)
                 .with_context(|| format!("writing {file}"))?;
         }

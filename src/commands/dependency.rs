@@ -49,9 +49,9 @@ pub struct UpdateArgs {
     /// verify the packages against signatures
     #[arg(long)]
     pub verify: bool,
-    /// keyring containing public keys
-    #[arg(long, default_value = "~/.gnupg/pubring.gpg")]
-    pub keyring: String,
+    /// keyring containing public keys [default: $GNUPGHOME/pubring.gpg or ~/.gnupg/pubring.gpg]
+    #[arg(long)]
+    pub keyring: Option<PathBuf>,
 }
 
 pub fn run(args: &DependencyArgs, out: &Printer) -> Result<()> {
@@ -62,14 +62,14 @@ pub fn run(args: &DependencyArgs, out: &Printer) -> Result<()> {
             Ok(())
         }
         DependencyCommand::Update(a) | DependencyCommand::Build(a) => {
-            if a.verify {
-                anyhow::bail!(
-                    "--verify: provenance checking of dependencies is not available in this build of charter"
-                );
-            }
             let o = DependencyOptions {
                 skip_refresh: a.skip_refresh,
                 debug: out.debug,
+                verify_keyring: a.verify.then(|| {
+                    a.keyring
+                        .clone()
+                        .unwrap_or_else(crate::settings::default_keyring)
+                }),
             };
             let mut say = |s: &str| out.data(s);
             if matches!(args.command, DependencyCommand::Update(_)) {

@@ -35,6 +35,9 @@ pub struct PackageArgs {
     /// location of a file which contains the passphrase for the signing key. Use "-" in order to read from stdin.
     #[arg(long, default_value = "")]
     pub passphrase_file: String,
+    /// update dependencies from "Chart.yaml" to dir "charts/" before packaging
+    #[arg(short = 'u', long)]
+    pub dependency_update: bool,
 }
 
 pub fn run(args: &PackageArgs, out: &Printer) -> Result<()> {
@@ -62,6 +65,17 @@ pub fn run(args: &PackageArgs, out: &Printer) -> Result<()> {
         destination: args.destination.clone(),
     };
     for p in &args.paths {
+        if args.dependency_update {
+            crate::actions::dependency::update(
+                &crate::actions::repo::RepoPaths::from_env(),
+                p,
+                &crate::actions::dependency::DependencyOptions {
+                    debug: out.debug,
+                    ..Default::default()
+                },
+                &mut |s| out.data(s),
+            )?;
+        }
         let path = package(p, &opts)?;
         if let Some(s) = &signer {
             sign_archive(s, &path)?;
