@@ -49,6 +49,11 @@ fn docker_registry() -> Option<PathBuf> {
         .map(PathBuf::from)
         .find(|p| p.is_file());
     if found.is_none() {
+        // CI installs it and sets this, so a missing registry fails there.
+        assert!(
+            std::env::var_os("CHARTER_REQUIRE_REGISTRY").is_none(),
+            "docker-registry not found, and CHARTER_REQUIRE_REGISTRY is set"
+        );
         eprintln!(
             "skipped: docker-registry not found in /usr/bin or /usr/sbin (apt-get install docker-registry; .ci/run does)"
         );
@@ -805,4 +810,86 @@ fn network_faults_retry_and_never_cache_bad_content() {
         fails(&env.charter(&["show", "chart", &r, "--version", "1.0.0"]));
         assert!(!env.root.join("cache/repository/web-1.0.0.tgz").exists());
     }
+}
+
+/// `dependency update|build` with `oci://` dependencies: constraints resolved
+/// against the registry's tags; the lock file is accepted by Helm both ways.
+#[test]
+fn oci_dependencies_lock_and_build_with_helm() {
+    let Some(bin) = docker_registry() else { return };
+    let reg = Registry::start(&bin, None);
+    let env = Env::new();
+    for v in ["0.1.0", "0.1.4", "0.2.0"] {
+        let tgz = env.package("sub", v);
+        ok(&env.charter(&["push", tgz.to_str().unwrap(), &reg.oci("deps")]));
+    }
+    let p = env.root.join("parent");
+    std::fs::create_dir_all(&p).unwrap();
+    std::fs::write(
+        p.join("Chart.yaml"),
+        format!(
+            "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: sub\n  version: ~0.1.0\n  repository: {}\n",
+            reg.oci("deps")
+        ),
+    )
+    .unwrap();
+    let ps = p.to_str().unwrap();
+    let (out, _) = ok(&env.charter(&["dependency", "update", ps]));
+    assert!(
+        out.contains(&format!("Downloading sub from repo {}\n", reg.oci("deps"))),
+        "{out}"
+    );
+    let names = |dir: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir.join("charts"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&p), ["sub-0.1.4.tgz"]);
+    let ours = std::fs::read_to_string(p.join("Chart.lock")).unwrap();
+    assert!(
+        ours.starts_with(&format!(
+            "dependencies:\n- name: sub\n  repository: {}\n  version: 0.1.4\ndigest: sha256:",
+            reg.oci("deps")
+        )),
+        "{ours}"
+    );
+    let listed = text(&env.charter(&["dependency", "list", ps]).stdout);
+    assert!(listed.contains("\tok"), "{listed}");
+
+    // No tag meets the constraint: Helm's message.
+    let y = std::fs::read_to_string(p.join("Chart.yaml")).unwrap();
+    std::fs::write(p.join("Chart.yaml"), y.replace("~0.1.0", "~0.9.0")).unwrap();
+    let err = fails(&env.charter(&["dependency", "update", ps]));
+    assert!(
+        err.contains("can't get a valid version for 1 subchart(s)"),
+        "{err}"
+    );
+    std::fs::write(p.join("Chart.yaml"), &y).unwrap();
+
+    let Some(helm) = helm() else {
+        eprintln!("skipped the Helm half: no Helm binary");
+        return;
+    };
+    // Helm builds from charter's lock ...
+    std::fs::remove_dir_all(p.join("charts")).unwrap();
+    ok(&env.run(&helm, &["dependency", "build", ps, "--plain-http"]));
+    assert_eq!(names(&p), ["sub-0.1.4.tgz"]);
+    // ... and charter from Helm's.
+    std::fs::remove_dir_all(p.join("charts")).unwrap();
+    std::fs::remove_file(p.join("Chart.lock")).unwrap();
+    ok(&env.run(&helm, &["dependency", "update", ps, "--plain-http"]));
+    let theirs = std::fs::read_to_string(p.join("Chart.lock")).unwrap();
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("generated:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&ours), strip(&theirs));
+    std::fs::remove_dir_all(p.join("charts")).unwrap();
+    ok(&env.charter(&["dependency", "build", ps]));
+    assert_eq!(names(&p), ["sub-0.1.4.tgz"]);
 }

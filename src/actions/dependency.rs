@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 
+use crate::actions::registry::{self, RegistryOptions};
 use crate::actions::repo::{RepoPaths, download_index, http_options};
 use crate::chart::constraint::{Constraint, parse_version};
 use crate::chart::lock::{hash_req, hash_v2_req, lock_yaml};
@@ -34,6 +35,8 @@ pub struct DependencyOptions {
     /// `--verify`: each repository download must come with a `.prov` that this
     /// keyring verifies, or nothing is saved.
     pub verify_keyring: Option<PathBuf>,
+    /// How to reach `oci://` dependencies (`--plain-http`, TLS and auth flags).
+    pub registry: RegistryOptions,
 }
 
 /// The prefix of the cache names given to repositories that were never added.
@@ -198,6 +201,11 @@ pub fn url_equal(a: &str, b: &str) -> bool {
 
 fn is_oci(r: &str) -> bool {
     r.starts_with("oci://")
+}
+
+/// `oci://host/path` of a dependency's chart: the repository, then the name.
+fn oci_reference(d: &Dependency) -> String {
+    format!("{}/{}", d.repository.trim_end_matches('/'), d.name)
 }
 
 /// Where a `file://` dependency lives (Helm's `GetLocalPath`).
@@ -379,6 +387,7 @@ fn resolve(
     names: &BTreeMap<String, String>,
     paths: &RepoPaths,
     chart_path: &Path,
+    o: &DependencyOptions,
 ) -> Result<Lock> {
     let mut locked = Vec::with_capacity(deps.len());
     let mut missing = Vec::new();
@@ -417,11 +426,21 @@ fn resolve(
             continue;
         }
         if is_oci(&d.repository) {
-            bail!(
-                "dependency {:?}: oci:// repositories are not supported by `dependency update` yet ({})",
-                d.name,
-                d.repository
-            );
+            let reference = oci_reference(d);
+            match registry::resolve_version(&reference, &d.version, &o.registry) {
+                Ok(v) => locked.push(lock_of(d, &v)),
+                Err(e) if format!("{e:#}").contains("Could not locate a version") => {
+                    missing.push(missing_line());
+                    locked.push(lock_of(d, ""));
+                }
+                Err(e) => {
+                    return Err(e.context(format!(
+                        "could not retrieve list of tags for repository {}",
+                        d.repository
+                    )));
+                }
+            }
+            continue;
         }
         let repo_name = names.get(&d.name).cloned().unwrap_or_default();
         let index = load_index(paths, &repo_name)?;
@@ -599,11 +618,32 @@ fn download_all(
                 continue;
             }
             if is_oci(&d.repository) {
-                bail!(
-                    "dependency {:?}: oci:// repositories are not supported by `dependency update` yet ({})",
-                    d.name,
-                    d.repository
-                );
+                if keyring.is_some() {
+                    bail!(
+                        "dependency {:?}: --verify is not supported for oci:// repositories yet ({})",
+                        d.name,
+                        d.repository
+                    );
+                }
+                let reference = oci_reference(d);
+                if !fetched.insert(format!("{reference}:{}", d.version)) {
+                    out(&format!(
+                        "Already downloaded {} from repo {}\n",
+                        d.name, d.repository
+                    ));
+                    continue;
+                }
+                out(&format!(
+                    "Downloading {} from repo {}\n",
+                    d.name, d.repository
+                ));
+                let pulled = registry::pull_chart(&reference, &d.version, &o.registry)
+                    .with_context(|| format!("could not download {reference}:{}", d.version))?;
+                chart::load_archive(&pulled.data)
+                    .with_context(|| format!("{reference} is not a valid chart archive"))?;
+                std::fs::write(tmp.path().join(&pulled.file_name), &pulled.data)
+                    .with_context(|| format!("writing {}", pulled.file_name))?;
+                continue;
             }
             let (url, entry) = find_chart_url(d, repos, managed, paths)?;
             if !fetched.insert(url.clone()) {
@@ -742,7 +782,7 @@ pub fn update(
     if !o.skip_refresh {
         update_repositories(&repos, paths, out);
     }
-    let mut lock = resolve(&req, &names, paths, chart_path)?;
+    let mut lock = resolve(&req, &names, paths, chart_path, o)?;
     download_all(
         chart_path,
         &mut lock.dependencies,

@@ -279,6 +279,18 @@ fn resolve(client: &Client, r: &Reference, version: &str) -> Result<Reference> {
         })
 }
 
+/// The version a pull of `reference` with `version` (an exact version or a
+/// constraint) would get: the newest tag that meets it, as Helm resolves
+/// `oci://` dependencies and `--version`.
+pub fn resolve_version(reference: &str, version: &str, o: &RegistryOptions) -> Result<String> {
+    let parsed = Reference::parse(reference)?;
+    let client = o.client()?;
+    let r = resolve(&client, &parsed, version)?;
+    r.tag
+        .map(|t| t.replace('_', "+"))
+        .ok_or_else(|| anyhow!("{reference}: no tag to resolve {version:?} to"))
+}
+
 /// Pulls the chart `reference` names (`oci://host/repo/chart[:tag][@digest]`),
 /// resolving `version` as Helm does; the layers are verified against their digests.
 pub fn pull_chart(reference: &str, version: &str, o: &RegistryOptions) -> Result<PulledChart> {
