@@ -291,10 +291,21 @@ fn verify_and_package_dependency_update() {
     let srv = env.root.join("srv");
     for (name, sign) in [("good", true), ("plain", false)] {
         let src = write_chart(&env.root.join("src"), name, "1.0.0");
-        let mut args = vec!["package", src.to_str().unwrap(), "-d", srv.to_str().unwrap()];
+        let mut args = vec![
+            "package",
+            src.to_str().unwrap(),
+            "-d",
+            srv.to_str().unwrap(),
+        ];
         let secret = keys.join("helm-test-key.secret");
         if sign {
-            args.extend(["--sign", "--key", "helm-test", "--keyring", secret.to_str().unwrap()]);
+            args.extend([
+                "--sign",
+                "--key",
+                "helm-test",
+                "--keyring",
+                secret.to_str().unwrap(),
+            ]);
         }
         ok(&env.charter(&args));
     }
@@ -340,5 +351,8 @@ fn verify_and_package_dependency_update() {
         "r",
         env.root.join("parent-1.0.0.tgz").to_str().unwrap(),
     ]));
-    assert!(listed.contains("# Source: parent/charts/plain/templates/cm.yaml"), "{listed}");
+    assert!(
+        listed.contains("# Source: parent/charts/plain/templates/cm.yaml"),
+        "{listed}"
+    );
 }
