@@ -169,14 +169,26 @@ fn main() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .filter(|p| Path::new(p).is_file());
 
-    let (yaml, versions, probe) = generate(&shared.join("corpus"));
-    println!(
-        "index: {versions} chart versions, {:.1} MB; search term {probe:?}",
-        yaml.len() as f64 / 1e6
-    );
+    // Generated in a child process: a measured command's peak RSS from `wait4`
+    // includes what it inherited from this process at fork time, so this process
+    // must stay small.
     let tmp = tempfile::tempdir().expect("tempdir");
     let index_path = tmp.path().join("index.yaml");
-    std::fs::write(&index_path, yaml).expect("write index");
+    let gen_out = Command::new(std::env::current_exe().expect("current exe"))
+        .env("BENCH_INDEX_WRITE", &index_path)
+        .env("BENCH_CORPUS", shared.join("corpus"))
+        .output()
+        .expect("generate index");
+    assert!(gen_out.status.success(), "index generation failed");
+    let summary = String::from_utf8_lossy(&gen_out.stdout).trim().to_string();
+    let mut parts = summary.splitn(3, ' ');
+    let versions = parts.next().unwrap_or("?").to_string();
+    let size: f64 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let probe = parts.next().unwrap_or("").to_string();
+    println!(
+        "index: {versions} chart versions, {:.1} MB; search term {probe:?}",
+        size / 1e6
+    );
     let mut server = Command::new(std::env::current_exe().expect("current exe"))
         .env("BENCH_INDEX_SERVE", &index_path)
         .stdout(Stdio::piped())

@@ -50,14 +50,18 @@ pub fn fetch_index(entry: &Entry, warn: &mut dyn FnMut(String)) -> Result<(Index
 }
 
 /// Downloads a repository's index into the cache: `<name>-index.yaml`,
-/// `<name>-charts.txt` and charter's search cache, each written atomically.
+/// `<name>-charts.txt` and charter's search cache, each written atomically. The
+/// index is validated as [`fetch_index`] validates it, through the fast reader in
+/// `repo::scan` that keeps only the search fields.
 pub fn download_index(
     entry: &Entry,
     cache: &Path,
     warn: &mut dyn FnMut(String),
 ) -> Result<PathBuf> {
-    let (index, bytes) = fetch_index(entry, warn)?;
-    let names: Vec<&str> = index.entries.keys().map(String::as_str).collect();
+    let url = index_url(&entry.url).map_err(|e| anyhow!(e))?;
+    let bytes = Fetcher::new(&http_options(entry))?.get(&url)?;
+    let charts = crate::repo::scan::summarize(&bytes, &url, warn)?;
+    let names: Vec<&str> = charts.keys().map(String::as_str).collect();
     config::write_atomic(
         &config::cache_charts_file(cache, &entry.name),
         names.join("\n").as_bytes(),
@@ -66,7 +70,7 @@ pub fn download_index(
     .map_err(|e| anyhow!(e))?;
     let path = config::cache_index_file(cache, &entry.name);
     config::write_atomic(&path, &bytes, 0o644).map_err(|e| anyhow!(e))?;
-    SearchCache::write_for(cache, &entry.name, &index, &bytes).map_err(|e| anyhow!(e))?;
+    SearchCache::write_entries(cache, &entry.name, charts, &bytes).map_err(|e| anyhow!(e))?;
     Ok(path)
 }
 

@@ -140,7 +140,9 @@ impl Fetcher {
             });
         }
         let expected = resp.content_length();
-        let mut body = Vec::new();
+        // Sized up front when the length is known, so a 20 MB index is not
+        // copied through doubling buffers.
+        let mut body = Vec::with_capacity(expected.unwrap_or(0).min(64 << 20) as usize);
         resp.take(MAX_BODY + 1)
             .read_to_end(&mut body)
             .map_err(|e| FetchError::Transport {

@@ -5,8 +5,9 @@
 //! (`sigs.k8s.io/yaml`: keys sorted, RFC 3339 times with nanoseconds).
 //!
 //! Reading goes through charter's own `yaml` module so scalars resolve exactly as
-//! Helm resolves them; the speed that `search` needs comes from the per-repository
-//! search cache in [`super::search`], not from a second YAML reader.
+//! Helm resolves them. `repo add`/`update` and the search cache read only what
+//! they need through [`super::scan`], which falls back to this reader whenever an
+//! index leaves the plain block-YAML subset it understands.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -155,19 +156,9 @@ impl IndexFile {
         }
         if let Some(Value::Map(entries)) = m.get("entries") {
             for (name, list) in entries.iter() {
-                let mut versions = Vec::new();
-                if let Value::List(list) = list {
-                    for item in list.iter() {
-                        match chart_version_from(item) {
-                            Ok(cv) => versions.push(cv),
-                            Err((version, reason)) => warn(format!(
-                                "skipping loading invalid entry for chart {name:?} {version:?} from {source}: {reason}"
-                            )),
-                        }
-                    }
-                }
-                sort_newest_first(&mut versions);
-                index.entries.insert(name.clone(), versions);
+                index
+                    .entries
+                    .insert(name.clone(), versions_from(name, list, source, warn));
             }
         }
         Ok(index)
@@ -321,6 +312,29 @@ impl ChartVersion {
         }
         Value::map(m)
     }
+}
+
+/// The valid versions of chart `name` (its value under `entries`), newest first;
+/// `warn` receives each skipped entry.
+pub(crate) fn versions_from(
+    name: &str,
+    list: &Value,
+    source: &str,
+    warn: &mut dyn FnMut(String),
+) -> Vec<ChartVersion> {
+    let mut versions = Vec::new();
+    if let Value::List(list) = list {
+        for item in list.iter() {
+            match chart_version_from(item) {
+                Ok(cv) => versions.push(cv),
+                Err((version, reason)) => warn(format!(
+                    "skipping loading invalid entry for chart {name:?} {version:?} from {source}: {reason}"
+                )),
+            }
+        }
+    }
+    sort_newest_first(&mut versions);
+    versions
 }
 
 /// Reads one entry; on failure, the entry's version and the reason it was skipped.

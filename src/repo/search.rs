@@ -52,44 +52,28 @@ pub fn cache_path(cache: &Path, name: &str) -> PathBuf {
 
 impl SearchCache {
     pub fn from_index(index: &IndexFile, sha256: String, size: u64) -> SearchCache {
-        let entries = index
-            .entries
-            .iter()
-            .map(|(name, vs)| {
-                (
-                    name.clone(),
-                    vs.iter()
-                        .map(|v| SearchChart {
-                            name: v.metadata.name.clone(),
-                            version: v.metadata.version.clone(),
-                            app_version: v.metadata.app_version.clone(),
-                            description: v.metadata.description.clone(),
-                            keywords: v.metadata.keywords.clone(),
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
         SearchCache {
             format: FORMAT,
             sha256,
             size,
-            entries,
+            entries: entries_of(index),
         }
     }
 
-    /// Writes the cache for an index whose bytes were `index_bytes`.
-    pub fn write_for(
+    /// Writes the cache for an index whose bytes were `index_bytes` and whose
+    /// charts are `entries` (from [`super::scan::summarize`]).
+    pub fn write_entries(
         cache_dir: &Path,
         name: &str,
-        index: &IndexFile,
+        entries: BTreeMap<String, Vec<SearchChart>>,
         index_bytes: &[u8],
     ) -> Result<(), String> {
-        let c = SearchCache::from_index(
-            index,
-            hex::encode(Sha256::digest(index_bytes)),
-            index_bytes.len() as u64,
-        );
+        let c = SearchCache {
+            format: FORMAT,
+            sha256: hex::encode(Sha256::digest(index_bytes)),
+            size: index_bytes.len() as u64,
+            entries,
+        };
         let json = serde_json::to_vec(&c).map_err(|e| e.to_string())?;
         super::config::write_atomic(&cache_path(cache_dir, name), &json, 0o644)
     }
@@ -123,13 +107,39 @@ impl SearchCache {
             return Ok(c);
         }
         let source = index_path.display().to_string();
-        let index = IndexFile::parse(&bytes, &source, warn)
+        let entries = super::scan::summarize(&bytes, &source, warn)
             .map_err(|e| format!("error loading {source}: {e}"))?;
-        let c = SearchCache::from_index(&index, sha, bytes.len() as u64);
+        let c = SearchCache {
+            format: FORMAT,
+            sha256: sha,
+            size: bytes.len() as u64,
+            entries,
+        };
         if let Ok(json) = serde_json::to_vec(&c) {
             let _ = super::config::write_atomic(&cache_path(cache_dir, name), &json, 0o644);
         }
         Ok(c)
+    }
+}
+
+/// The search fields of every chart version in `index`, per chart.
+pub fn entries_of(index: &IndexFile) -> BTreeMap<String, Vec<SearchChart>> {
+    index
+        .entries
+        .iter()
+        .map(|(name, vs)| (name.clone(), vs.iter().map(SearchChart::of).collect()))
+        .collect()
+}
+
+impl SearchChart {
+    pub fn of(v: &super::index::ChartVersion) -> SearchChart {
+        SearchChart {
+            name: v.metadata.name.clone(),
+            version: v.metadata.version.clone(),
+            app_version: v.metadata.app_version.clone(),
+            description: v.metadata.description.clone(),
+            keywords: v.metadata.keywords.clone(),
+        }
     }
 }
 
