@@ -893,3 +893,109 @@ fn oci_dependencies_lock_and_build_with_helm() {
     ok(&env.charter(&["dependency", "build", ps]));
     assert_eq!(names(&p), ["sub-0.1.4.tgz"]);
 }
+
+/// `pull --verify`/`--prov` of `oci://` references: the provenance layer that
+/// `push` uploads beside a signed chart is fetched and checked, as Helm does.
+#[test]
+fn signed_charts_verify_through_the_registry() {
+    let Some(bin) = docker_registry() else { return };
+    let reg = Registry::start(&bin, None);
+    let env = Env::new();
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/peer/helm-testdata/pkg/provenance/testdata");
+    let secret = keys.join("helm-test-key.secret");
+    let public = keys.join("helm-test-key.pub");
+    env.package("signed", "1.0.0");
+    // Sign the archive: package it again with --sign beside the plain one.
+    let src = env.root.join("src/signed-1.0.0/signed");
+    let signed_dir = env.root.join("signedpkg");
+    ok(&env.charter(&[
+        "package",
+        src.to_str().unwrap(),
+        "-d",
+        signed_dir.to_str().unwrap(),
+        "--sign",
+        "--key",
+        "helm-test",
+        "--keyring",
+        secret.to_str().unwrap(),
+    ]));
+    let signed = signed_dir.join("signed-1.0.0.tgz");
+    ok(&env.charter(&["push", signed.to_str().unwrap(), &reg.oci("s")]));
+    let unsigned = env.package("plain", "1.0.0");
+    ok(&env.charter(&["push", unsigned.to_str().unwrap(), &reg.oci("s")]));
+
+    let dest = env.root.join("out");
+    let ring = public.to_str().unwrap();
+    let (out, _) = ok(&env.charter(&[
+        "pull",
+        &reg.oci("s/signed"),
+        "--version",
+        "1.0.0",
+        "--verify",
+        "--keyring",
+        ring,
+        "-d",
+        dest.to_str().unwrap(),
+    ]));
+    assert!(out.contains("Signed by: Helm Testing (This key should only be used for testing. DO NOT TRUST.) <helm-testing@helm.sh>"), "{out}");
+    assert!(out.contains("Chart Hash Verified: sha256:"), "{out}");
+    assert_eq!(
+        std::fs::read(dest.join("signed-1.0.0.tgz.prov")).unwrap(),
+        std::fs::read(signed_dir.join("signed-1.0.0.tgz.prov")).unwrap()
+    );
+    // The unsigned chart has no provenance layer: --verify refuses, writes nothing.
+    let dest2 = env.root.join("out2");
+    let err = fails(&env.charter(&[
+        "pull",
+        &reg.oci("s/plain"),
+        "--version",
+        "1.0.0",
+        "--verify",
+        "--keyring",
+        ring,
+        "-d",
+        dest2.to_str().unwrap(),
+    ]));
+    assert!(err.contains("without a .prov layer"), "{err}");
+    assert!(!dest2.join("plain-1.0.0.tgz").exists());
+
+    // dependency update --verify checks oci:// dependencies the same way.
+    let p = env.root.join("parent");
+    std::fs::create_dir_all(&p).unwrap();
+    let chart_yaml = |dep: &str| {
+        format!(
+            "apiVersion: v2\nname: parent\nversion: 1.0.0\ndependencies:\n- name: {dep}\n  version: 1.0.0\n  repository: {}\n",
+            reg.oci("s")
+        )
+    };
+    let ps = p.to_str().unwrap();
+    std::fs::write(p.join("Chart.yaml"), chart_yaml("signed")).unwrap();
+    ok(&env.charter(&["dependency", "update", ps, "--verify", "--keyring", ring]));
+    assert!(p.join("charts/signed-1.0.0.tgz").is_file());
+    std::fs::write(p.join("Chart.yaml"), chart_yaml("plain")).unwrap();
+    let err = fails(&env.charter(&["dependency", "update", ps, "--verify", "--keyring", ring]));
+    assert!(err.contains("without a .prov layer"), "{err}");
+    assert!(!p.join("charts/plain-1.0.0.tgz").exists());
+
+    if let Some(helm) = helm() {
+        let dest3 = env.root.join("out3");
+        std::fs::create_dir_all(&dest3).unwrap();
+        let (hout, _) = ok(&env.run(
+            &helm,
+            &[
+                "pull",
+                &reg.oci("s/signed"),
+                "--version",
+                "1.0.0",
+                "--verify",
+                "--keyring",
+                ring,
+                "--plain-http",
+                "-d",
+                dest3.to_str().unwrap(),
+            ],
+        ));
+        assert!(hout.contains("Signed by: Helm Testing"), "{hout}");
+    }
+}

@@ -618,13 +618,6 @@ fn download_all(
                 continue;
             }
             if is_oci(&d.repository) {
-                if keyring.is_some() {
-                    bail!(
-                        "dependency {:?}: --verify is not supported for oci:// repositories yet ({})",
-                        d.name,
-                        d.repository
-                    );
-                }
                 let reference = oci_reference(d);
                 if !fetched.insert(format!("{reference}:{}", d.version)) {
                     out(&format!(
@@ -637,10 +630,25 @@ fn download_all(
                     "Downloading {} from repo {}\n",
                     d.name, d.repository
                 ));
-                let pulled = registry::pull_chart(&reference, &d.version, &o.registry)
-                    .with_context(|| format!("could not download {reference}:{}", d.version))?;
+                let pulled = registry::pull_chart_with(
+                    &reference,
+                    &d.version,
+                    &o.registry,
+                    keyring.is_some(),
+                )
+                .with_context(|| format!("could not download {reference}:{}", d.version))?;
                 chart::load_archive(&pulled.data)
                     .with_context(|| format!("{reference} is not a valid chart archive"))?;
+                if let Some(ring) = &keyring {
+                    let prov = pulled.prov.as_deref().ok_or_else(|| {
+                        anyhow!(
+                            "failed to fetch provenance for {reference}:{}: the chart was pushed without a .prov layer",
+                            d.version
+                        )
+                    })?;
+                    crate::chart::provenance::verify(ring, &pulled.file_name, &pulled.data, prov)
+                        .with_context(|| format!("could not verify {reference}:{}", d.version))?;
+                }
                 std::fs::write(tmp.path().join(&pulled.file_name), &pulled.data)
                     .with_context(|| format!("writing {}", pulled.file_name))?;
                 continue;

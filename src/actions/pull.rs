@@ -77,12 +77,6 @@ pub fn pull(
         o.version.clone()
     };
     let (data, file_name, prov) = if crate::registry::is_oci(&o.chart) {
-        if o.verify || o.prov {
-            bail!(
-                "--verify and --prov are not supported for registry references yet ({})",
-                o.chart
-            );
-        }
         if !o.repo_url.is_empty() {
             bail!(
                 "--repo {} can't be used with the registry reference {}",
@@ -90,14 +84,29 @@ pub fn pull(
                 o.chart
             );
         }
-        let pulled = registry::pull_chart(&o.chart, &constraint, &registry_options(o))?;
+        let pulled = registry::pull_chart_with(
+            &o.chart,
+            &constraint,
+            &registry_options(o),
+            o.verify || o.prov,
+        )?;
+        if pulled.prov.is_none() {
+            if o.verify {
+                bail!(
+                    "failed to fetch provenance for {}: the chart was pushed without a .prov layer",
+                    o.chart
+                );
+            } else if o.prov {
+                warn(format!("Verification not found for {}", o.chart));
+            }
+        }
         pulled.warnings.iter().for_each(|w| warn(w.clone()));
         pulled
             .transfer
             .lines("Pulled")
             .into_iter()
             .for_each(&mut *status);
-        (pulled.data, pulled.file_name, None)
+        (pulled.data, pulled.file_name, pulled.prov)
     } else {
         fetch(paths, o, &constraint, warn)?
     };

@@ -218,6 +218,8 @@ pub struct PulledChart {
     pub transfer: Transfer,
     /// Warnings to show (a deprecated layer media type).
     pub warnings: Vec<String>,
+    /// The provenance layer, when the manifest has one and it was asked for.
+    pub prov: Option<Vec<u8>>,
 }
 
 /// Turns `--version` and the reference's own tag into the reference to pull.
@@ -294,6 +296,17 @@ pub fn resolve_version(reference: &str, version: &str, o: &RegistryOptions) -> R
 /// Pulls the chart `reference` names (`oci://host/repo/chart[:tag][@digest]`),
 /// resolving `version` as Helm does; the layers are verified against their digests.
 pub fn pull_chart(reference: &str, version: &str, o: &RegistryOptions) -> Result<PulledChart> {
+    pull_chart_with(reference, version, o, false)
+}
+
+/// [`pull_chart`], also fetching the provenance layer when `with_prov` (Helm's
+/// `pull --verify`/`--prov` on `oci://` references).
+pub fn pull_chart_with(
+    reference: &str,
+    version: &str,
+    o: &RegistryOptions,
+    with_prov: bool,
+) -> Result<PulledChart> {
     let parsed = Reference::parse(reference)?;
     let client = o.client()?;
     let r = resolve(&client, &parsed, version)?;
@@ -330,6 +343,14 @@ pub fn pull_chart(reference: &str, version: &str, o: &RegistryOptions) -> Result
     let meta: serde_json::Value = serde_json::from_slice(&config)
         .map_err(|e| anyhow!("{shown}: the chart config is not JSON: {e}"))?;
     let data = client.blob(&r, layer)?;
+    let prov = match m
+        .layers
+        .iter()
+        .find(|l| l.media_type == crate::registry::PROV_LAYER_MEDIA_TYPE)
+    {
+        Some(l) if with_prov => Some(client.blob(&r, l)?),
+        _ => None,
+    };
     let version = match &r.tag {
         Some(t) => t.replace('_', "+"),
         None => meta
@@ -346,6 +367,7 @@ pub fn pull_chart(reference: &str, version: &str, o: &RegistryOptions) -> Result
             digest,
         },
         warnings,
+        prov,
     })
 }
 
