@@ -57,3 +57,45 @@ impl ChartRefArgs {
         }
     }
 }
+
+/// The connection flags Helm gives the commands that reach a registry or
+/// repository directly (`push`, `dependency update|build`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TransportArgs {
+    /// identify the client using this SSL certificate file
+    #[arg(long, default_value = "")]
+    pub cert_file: String,
+    /// identify the client using this SSL key file
+    #[arg(long, default_value = "")]
+    pub key_file: String,
+    /// verify certificates of HTTPS-enabled servers using this CA bundle
+    #[arg(long, default_value = "")]
+    pub ca_file: String,
+    /// skip tls certificate checks for the transfer
+    #[arg(long)]
+    pub insecure_skip_tls_verify: bool,
+    /// use insecure HTTP connections for the transfer
+    #[arg(long)]
+    pub plain_http: bool,
+    /// chart repository username where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub username: String,
+    /// chart repository password where to locate the requested chart
+    #[arg(long, default_value = "")]
+    pub password: String,
+}
+
+impl TransportArgs {
+    /// The typed options the registry actions take.
+    pub fn registry_options(&self) -> crate::actions::registry::RegistryOptions {
+        crate::actions::registry::RegistryOptions {
+            plain_http: self.plain_http,
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            ca_file: self.ca_file.clone(),
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+        }
+    }
+}

@@ -52,27 +52,8 @@ pub struct UpdateArgs {
     /// keyring containing public keys [default: $GNUPGHOME/pubring.gpg or ~/.gnupg/pubring.gpg]
     #[arg(long)]
     pub keyring: Option<PathBuf>,
-    /// chart repository username where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub username: String,
-    /// chart repository password where to locate the requested chart
-    #[arg(long, default_value = "")]
-    pub password: String,
-    /// identify HTTPS client using this SSL certificate file
-    #[arg(long, default_value = "")]
-    pub cert_file: String,
-    /// identify HTTPS client using this SSL key file
-    #[arg(long, default_value = "")]
-    pub key_file: String,
-    /// verify certificates of HTTPS-enabled servers using this CA bundle
-    #[arg(long, default_value = "")]
-    pub ca_file: String,
-    /// skip tls certificate checks for the chart download
-    #[arg(long)]
-    pub insecure_skip_tls_verify: bool,
-    /// use insecure HTTP connections for the chart download
-    #[arg(long)]
-    pub plain_http: bool,
+    #[command(flatten)]
+    pub transport: crate::cli::chartref::TransportArgs,
 }
 
 pub fn run(args: &DependencyArgs, out: &Printer) -> Result<()> {
@@ -91,15 +72,7 @@ pub fn run(args: &DependencyArgs, out: &Printer) -> Result<()> {
                         .clone()
                         .unwrap_or_else(crate::settings::default_keyring)
                 }),
-                registry: crate::actions::registry::RegistryOptions {
-                    plain_http: a.plain_http,
-                    insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-                    ca_file: a.ca_file.clone(),
-                    cert_file: a.cert_file.clone(),
-                    key_file: a.key_file.clone(),
-                    username: a.username.clone(),
-                    password: a.password.clone(),
-                },
+                registry: a.transport.registry_options(),
             };
             let mut say = |s: &str| out.data(s);
             if matches!(args.command, DependencyCommand::Update(_)) {
