@@ -11,20 +11,16 @@ use repo_helper::*;
 /// A served repository holding `sub` 0.1.0, 0.1.5, 0.2.0 and `lib` 1.0.0, indexed.
 fn served_repo(env: &Env) -> String {
     let srv = env.root.join("srv");
-    for (n, v) in [
-        ("sub", "0.1.0"),
-        ("sub", "0.1.5"),
-        ("sub", "0.2.0"),
-        ("lib", "1.0.0"),
-    ] {
-        let src = write_chart(&env.root.join("src").join(v), n, v);
-        ok(&env.charter(&[
-            "package",
-            src.to_str().unwrap(),
-            "-d",
-            srv.to_str().unwrap(),
-        ]));
-    }
+    package_into(
+        env,
+        &srv,
+        &[
+            ("sub", "0.1.0"),
+            ("sub", "0.1.5"),
+            ("sub", "0.2.0"),
+            ("lib", "1.0.0"),
+        ],
+    );
     ok(&env.charter(&["repo", "index", srv.to_str().unwrap()]));
     serve(srv, ServeOpts::default())
 }

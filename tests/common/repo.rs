@@ -64,15 +64,9 @@ pub fn write_chart(dir: &Path, name: &str, version: &str) -> PathBuf {
     c
 }
 
-/// A served repository with charts `web` 1.0.0, 1.1.0, 2.0.0-beta.1 and `db` 0.3.0.
-pub fn repo_dir(env: &Env) -> PathBuf {
-    let srv = env.root.join("srv");
-    for (n, v) in [
-        ("web", "1.0.0"),
-        ("web", "1.1.0"),
-        ("web", "2.0.0-beta.1"),
-        ("db", "0.3.0"),
-    ] {
+/// Packages charts `(name, version)` written by [`write_chart`] into `srv`.
+pub fn package_into(env: &Env, srv: &Path, charts: &[(&str, &str)]) {
+    for (n, v) in charts {
         let src = write_chart(&env.root.join("src").join(v), n, v);
         ok(&env.charter(&[
             "package",
@@ -81,6 +75,21 @@ pub fn repo_dir(env: &Env) -> PathBuf {
             srv.to_str().unwrap(),
         ]));
     }
+}
+
+/// A served repository with charts `web` 1.0.0, 1.1.0, 2.0.0-beta.1 and `db` 0.3.0.
+pub fn repo_dir(env: &Env) -> PathBuf {
+    let srv = env.root.join("srv");
+    package_into(
+        env,
+        &srv,
+        &[
+            ("web", "1.0.0"),
+            ("web", "1.1.0"),
+            ("web", "2.0.0-beta.1"),
+            ("db", "0.3.0"),
+        ],
+    );
     srv
 }
 
