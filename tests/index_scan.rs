@@ -190,6 +190,9 @@ const EDGE: &[&str] = &[
     "apiVersion: v1\nentries:\n  a: null\n  b: text\n  c: []\n  d:\n    x: 1\ngenerated: 2020-01-01T00:00:00Z\nserverInfo: {}\npublicKeys:\n- k\n",
     "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    type: plugin\n  - name: a\n    version: 1.0.1\n    dependencies:\n    - name: x\n    - name: x\n  - name: a\n    version: 1.0.2\n    maintainers:\n    -\n  - name: a/b\n    version: 1.0.3\n",
     "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: .inf\n",
+    "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    dependencies:\n    - name: x\n      alias: bad.alias\n  - name: a\n    version: 1.0.1\n    dependencies:\n    - name: x\n    - alias: x\n      name: y\n    - name: z\n      alias: bad.alias\n  - name: a\n    version: 1.0.2\n    dependencies:\n    - name: c\n      version: ~1.2\n      repository: oci://r/c\n      condition: c.enabled\n      tags:\n      - t\n      enabled: false\n    - name: d\n      import-values:\n      - data\n",
+    "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    annotations:\n      \"quoted\": x\n  - name: a\n    version: 1.0.1\n    annotations:\n      n: 1\n  - name: a\n    version: 1.0.2\n    annotations:\n      category: Database\n      artifacthub.io/links: |\n        - name: x\n    Name: b\n    deprecated: \"true\"\n",
+    "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    maintainers:\n    - name: A\n      name: B\n  - name: a\n    version: 1.0.1\n    maintainers:\n    - name: A\n      phone: 1\n  - name: a\n    version: 1.0.2\n    maintainers:\n    - just text\n  - name: a\n    version: 1.0.3\n    sources:\n    - x: y\n    urls: []\n    removed: 5\n",
     "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    description: a: b\n",
     "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    description: \"unterminated\n      quote\"\n",
     "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    keywords: >\n      folded\n",
@@ -214,11 +217,45 @@ fn edge_cases_read_the_same() {
     same(b"\xff\xfea\x00:\x00 \x00b\x00", "utf-16");
 }
 
-const SEED: &str = "apiVersion: v1\nentries:\n  alpine:\n  - apiVersion: v2\n    appVersion: 3.1.0\n    created: \"2024-05-01T10:20:30Z\"\n    description: Deploy a basic Alpine Linux pod that is long enough\n      to fold across lines\n    digest: \"0123\"\n    keywords:\n    - linux\n    - alpine\n    name: alpine\n    urls:\n    - https://example.com/alpine-0.2.0.tgz\n    version: 0.2.0\n  - annotations:\n      images: |\n        - name: a\n          image: b\n    name: alpine\n    version: 0.1.0\n    maintainers:\n    - email: a@b.c\n      name: A\n  nginx:\n  - name: nginx\n    version: 1.0.0-rc.1\n    description: 'quoted: text'\n    deprecated: true\ngenerated: \"2024-05-01T10:20:30Z\"\n";
+const SEED: &str = "apiVersion: v1\nentries:\n  alpine:\n  - apiVersion: v2\n    appVersion: 3.1.0\n    created: \"2024-05-01T10:20:30Z\"\n    description: Deploy a basic Alpine Linux pod that is long enough\n      to fold across lines\n    digest: \"0123\"\n    keywords:\n    - linux\n    - alpine\n    name: alpine\n    urls:\n    - https://example.com/alpine-0.2.0.tgz\n    version: 0.2.0\n  - annotations:\n      images: |\n        - name: a\n          image: b\n    name: alpine\n    version: 0.1.0\n    maintainers:\n    - email: a@b.c\n      name: A\n  nginx:\n  - name: nginx\n    version: 1.0.0-rc.1\n    description: 'quoted: text'\n    deprecated: true\n    dependencies:\n    - name: common\n      alias: base\n      tags:\n      - bitnami-common\n    - name: db\n      enabled: true\ngenerated: \"2024-05-01T10:20:30Z\"\n";
 
 const PIECES: &[&str] = &[
-    " ", "  ", "\n", "- ", ": ", "#", "'", "\"", "|", "|-", ">", "{}", "[]", "&a ", "*a", "!!str ",
-    "yes", "1.0", "~", "-", "é", "\t", "\\", "name", "version", "x: y", "\n  ", "\n    ",
+    " ",
+    "  ",
+    "\n",
+    "- ",
+    ": ",
+    "#",
+    "'",
+    "\"",
+    "|",
+    "|-",
+    ">",
+    "{}",
+    "[]",
+    "&a ",
+    "*a",
+    "!!str ",
+    "yes",
+    "1.0",
+    "~",
+    "-",
+    "é",
+    "\t",
+    "\\",
+    "name",
+    "version",
+    "x: y",
+    "\n  ",
+    "\n    ",
+    "alias",
+    "a.b",
+    "dependencies",
+    "tags",
+    "type",
+    "library",
+    "/",
+    "apiVersion",
 ];
 
 proptest! {

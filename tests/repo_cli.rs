@@ -379,6 +379,30 @@ fn helm_reads_what_charter_writes() {
             .output()
             .unwrap())
     );
+    // Helm refreshes an index behind charter's back: charter's search cache no
+    // longer matches the index, so charter reads the new one.
+    let idx = std::fs::read_to_string(srv.join("index.yaml")).unwrap();
+    assert!(idx.contains("description: "));
+    std::fs::write(
+        srv.join("index.yaml"),
+        idx.replace("description: ", "description: Changed "),
+    )
+    .unwrap();
+    ok(&env
+        .cmd(&helm)
+        .args(["repo", "update", "c"])
+        .output()
+        .unwrap());
+    let ours = ok(&env.charter(&["search", "repo", "c/", "-l"]));
+    assert!(ours.contains("Changed "), "{ours}");
+    assert_eq!(
+        ours,
+        ok(&env
+            .cmd(&helm)
+            .args(["search", "repo", "c/", "-l"])
+            .output()
+            .unwrap())
+    );
     // Packages install-template identically, with identical file lists.
     let archive = srv.join("web-1.1.0.tgz");
     let src = env.root.join("src/1.1.0/web");

@@ -52,7 +52,8 @@ pub fn fetch_index(entry: &Entry, warn: &mut dyn FnMut(String)) -> Result<(Index
 /// Downloads a repository's index into the cache: `<name>-index.yaml`,
 /// `<name>-charts.txt` and charter's search cache, each written atomically. The
 /// index is validated as [`fetch_index`] validates it, through the fast reader in
-/// `repo::scan` that keeps only the search fields.
+/// `repo::scan` that keeps only the search fields; its copy is written and synced
+/// on another thread meanwhile, and put in place only once it proved valid.
 pub fn download_index(
     entry: &Entry,
     cache: &Path,
@@ -60,7 +61,18 @@ pub fn download_index(
 ) -> Result<PathBuf> {
     let url = index_url(&entry.url).map_err(|e| anyhow!(e))?;
     let bytes = Fetcher::new(&http_options(entry))?.get(&url)?;
-    let charts = crate::repo::scan::summarize(&bytes, &url, warn)?;
+    let path = config::cache_index_file(cache, &entry.name);
+    let (charts, staged) = std::thread::scope(|sc| {
+        let copy =
+            sc.spawn(|| config::stage(&path, 0o644, |w| std::io::Write::write_all(w, &bytes)));
+        let charts = crate::repo::scan::summarize(&bytes, &url, warn);
+        let staged = copy
+            .join()
+            .unwrap_or_else(|_| Err(format!("write {}: writer failed", path.display())));
+        (charts, staged)
+    });
+    let charts = charts?;
+    let staged = staged.map_err(|e| anyhow!(e))?;
     let names: Vec<&str> = charts.keys().map(String::as_str).collect();
     config::write_atomic(
         &config::cache_charts_file(cache, &entry.name),
@@ -68,8 +80,7 @@ pub fn download_index(
         0o644,
     )
     .map_err(|e| anyhow!(e))?;
-    let path = config::cache_index_file(cache, &entry.name);
-    config::write_atomic(&path, &bytes, 0o644).map_err(|e| anyhow!(e))?;
+    staged.commit().map_err(|e| anyhow!(e))?;
     SearchCache::write_entries(cache, &entry.name, charts, &bytes).map_err(|e| anyhow!(e))?;
     Ok(path)
 }

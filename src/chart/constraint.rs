@@ -45,13 +45,57 @@ impl fmt::Display for Version {
 /// One dot-separated identifier list, as in a prerelease or build suffix.
 const IDENTS: &str = r"[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*";
 
-/// A version: `v?MAJOR(.MINOR)?(.PATCH)?(-PRE)?(+BUILD)?`.
-static VERSION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(?:-({IDENTS}))?(?:\+({IDENTS}))?$"
-    ))
-    .expect("version pattern")
-});
+/// The parts of a version, `v?MAJOR(.MINOR)?(.PATCH)?(-PRE)?(+BUILD)?` with PRE
+/// and BUILD dot-separated identifier lists (Masterminds' pattern
+/// `^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(-IDENTS)?(\+IDENTS)?$`), matched by hand:
+/// index reading parses tens of thousands of versions.
+type VersionParts<'a> = ([Option<&'a str>; 3], Option<&'a str>, Option<&'a str>);
+
+fn version_parts(text: &str) -> Option<VersionParts<'_>> {
+    let s = text.strip_prefix('v').unwrap_or(text);
+    let b = s.as_bytes();
+    let mut nums = [None; 3];
+    let mut i = 0;
+    for (k, slot) in nums.iter_mut().enumerate() {
+        let start = if k == 0 {
+            i
+        } else if b.get(i) == Some(&b'.') {
+            i + 1
+        } else {
+            break;
+        };
+        let mut end = start;
+        while end < b.len() && b[end].is_ascii_digit() {
+            end += 1;
+        }
+        if end == start {
+            if k == 0 {
+                return None;
+            }
+            break;
+        }
+        *slot = Some(&s[start..end]);
+        i = end;
+    }
+    let idents = |t: &str| {
+        t.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
+    };
+    let rest = &s[i..];
+    let (pre, build) = match rest.split_once('+') {
+        Some((p, b)) => (p, Some(b)),
+        None => (rest, None),
+    };
+    let pre = match pre.strip_prefix('-') {
+        Some(p) => Some(p),
+        None if pre.is_empty() => None,
+        None => return None,
+    };
+    if pre.is_some_and(|p| !idents(p)) || build.is_some_and(|b| !idents(b)) {
+        return None;
+    }
+    Some((nums, pre, build))
+}
 
 /// A version inside a constraint: numbers may be wildcards. Masterminds writes
 /// the class as `[0-9|x|X|\*]`, so a literal `|` is accepted there too.
@@ -109,21 +153,14 @@ fn parse_segment(s: &str) -> Result<u64, String> {
 /// Masterminds' `NewVersion`: a `v` prefix, missing minor/patch and leading zeros
 /// in the numbers are all accepted; a numeric prerelease part may not start with 0.
 pub fn parse_version(text: &str) -> Result<Version, String> {
-    let caps = VERSION_RE
-        .captures(text)
-        .ok_or_else(|| INVALID.to_string())?;
-    let num = |i: usize| -> Result<u64, String> {
-        match caps.get(i) {
-            Some(m) => parse_segment(m.as_str().trim_start_matches('.')),
-            None => Ok(0),
-        }
-    };
+    let (nums, pre, build) = version_parts(text).ok_or_else(|| INVALID.to_string())?;
+    let num = |i: usize| nums[i].map_or(Ok(0), parse_segment);
     let v = Version {
-        major: num(1)?,
-        minor: num(2)?,
-        patch: num(3)?,
-        pre: caps.get(4).map_or("", |m| m.as_str()).to_string(),
-        build: caps.get(5).map_or("", |m| m.as_str()).to_string(),
+        major: num(0)?,
+        minor: num(1)?,
+        patch: num(2)?,
+        pre: pre.unwrap_or("").to_string(),
+        build: build.unwrap_or("").to_string(),
         original: text.to_string(),
     };
     if !v.pre.is_empty() {
@@ -447,6 +484,37 @@ pub fn check_kube_version(constraint: &str, kube_version: &str) -> Result<(), St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_parts_match_masterminds_pattern() {
+        let re = Regex::new(&format!(
+            r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?(?:-({IDENTS}))?(?:\+({IDENTS}))?$"
+        ))
+        .unwrap();
+        let alphabet = ["", "v", "1", "02", ".", "-", "+", "a", "x.", "_"];
+        let mut n = 0;
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    for d in alphabet {
+                        for e in alphabet {
+                            for f in ["", "3", "-rc.1", "+b"] {
+                                let s = format!("{a}{b}{c}{d}{e}{f}");
+                                let want = re.captures(&s).map(|c| {
+                                    let g = |i| c.get(i).map(|m| m.as_str());
+                                    let num = |i| g(i).map(|t: &str| t.trim_start_matches('.'));
+                                    ([num(1), num(2), num(3)], g(4), g(5))
+                                });
+                                assert_eq!(version_parts(&s), want, "{s:?}");
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 400_000);
+    }
 
     #[test]
     fn masterminds_ranges() {

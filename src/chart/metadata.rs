@@ -351,30 +351,12 @@ impl Metadata {
     /// Helm's `Metadata.Validate` (the message without the `validation: ` prefix),
     /// after [`Metadata::sanitize`].
     pub fn validate(&self) -> Result<(), String> {
-        if self.api_version.is_empty() {
-            return Err("chart.metadata.apiVersion is required".into());
-        }
-        if self.name.is_empty() {
-            return Err("chart.metadata.name is required".into());
-        }
-        if self.name != go_base(&self.name) {
-            return Err(format!("chart.metadata.name {:?} is invalid", self.name));
-        }
-        if self.version.is_empty() {
-            return Err("chart.metadata.version is required".into());
-        }
-        if super::constraint::parse_version(&self.version).is_err() {
-            return Err(format!(
-                "chart.metadata.version {:?} is invalid",
-                self.version
-            ));
-        }
-        if let Some(t) = &self.chart_type
-            && t != "application"
-            && t != "library"
-        {
-            return Err("chart.metadata.type must be application or library".into());
-        }
+        validate_identity(
+            &self.api_version,
+            &self.name,
+            &self.version,
+            self.chart_type.as_deref(),
+        )?;
         if self.null_maintainer {
             return Err("maintainers must not contain empty or null nodes".into());
         }
@@ -660,6 +642,39 @@ impl Object for DependencyObj {
 }
 
 /// Go's `filepath.Base` on a `/`-separated path.
+/// The checks of Helm's `Metadata.Validate` on the scalar fields, in its order:
+/// apiVersion, name, version and type (maintainers and dependencies follow in
+/// [`Metadata::validate`]). Shared with the fast index reader in `repo::scan`.
+pub fn validate_identity(
+    api_version: &str,
+    name: &str,
+    version: &str,
+    chart_type: Option<&str>,
+) -> Result<(), String> {
+    if api_version.is_empty() {
+        return Err("chart.metadata.apiVersion is required".into());
+    }
+    if name.is_empty() {
+        return Err("chart.metadata.name is required".into());
+    }
+    if name != go_base(name) {
+        return Err(format!("chart.metadata.name {name:?} is invalid"));
+    }
+    if version.is_empty() {
+        return Err("chart.metadata.version is required".into());
+    }
+    if super::constraint::parse_version(version).is_err() {
+        return Err(format!("chart.metadata.version {version:?} is invalid"));
+    }
+    if let Some(t) = chart_type
+        && t != "application"
+        && t != "library"
+    {
+        return Err("chart.metadata.type must be application or library".into());
+    }
+    Ok(())
+}
+
 fn go_base(p: &str) -> &str {
     if p.is_empty() {
         return ".";

@@ -74,9 +74,9 @@ pub fn run(args: &SearchArgs, out: &Printer) -> Result<()> {
         rows.extend(results.into_iter().map(|r| {
             vec![
                 r.name,
-                r.chart.version,
-                r.chart.app_version,
-                r.chart.description,
+                r.chart.version().to_string(),
+                r.chart.app_version().to_string(),
+                r.chart.description().to_string(),
             ]
         }));
         out.data(&crate::printer::table(&rows, a.max_col_width));
@@ -86,7 +86,7 @@ pub fn run(args: &SearchArgs, out: &Printer) -> Result<()> {
         // Helm's struct field order (name, version, app_version, description).
         let list: Vec<serde_json::Value> = results
             .into_iter()
-            .map(|r| serde_json::json!({"name": r.name, "version": r.chart.version, "app_version": r.chart.app_version, "description": r.chart.description}))
+            .map(|r| serde_json::json!({"name": r.name, "version": r.chart.version().to_string(), "app_version": r.chart.app_version().to_string(), "description": r.chart.description()}))
             .collect();
         out.data(&format!("{}\n", serde_json::Value::Array(list)));
         return Ok(());
@@ -97,9 +97,9 @@ pub fn run(args: &SearchArgs, out: &Printer) -> Result<()> {
             .map(|r| {
                 let mut m = Map::new();
                 m.insert("name".into(), Value::string(r.name));
-                m.insert("version".into(), Value::string(r.chart.version));
-                m.insert("app_version".into(), Value::string(r.chart.app_version));
-                m.insert("description".into(), Value::string(r.chart.description));
+                m.insert("version".into(), Value::str(r.chart.version()));
+                m.insert("app_version".into(), Value::str(r.chart.app_version()));
+                m.insert("description".into(), Value::str(r.chart.description()));
                 Value::map(m)
             })
             .collect(),

@@ -208,16 +208,64 @@ impl RepoFile {
 
 /// Writes `data` to a temp file beside `path` and renames it into place.
 pub fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
+    write_atomic_with(path, mode, |w| std::io::Write::write_all(w, data))
+}
+
+/// [`write_atomic`] for content produced by `fill`, through a buffered writer (so
+/// large content need not be built in memory first).
+pub fn write_atomic_with(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut StagedWriter) -> std::io::Result<()>,
+) -> Result<(), String> {
+    stage(path, mode, fill)?.commit()
+}
+
+/// What [`stage`] hands its `fill` to write into (a concrete type, so serializers
+/// writing many small pieces are not slowed by dynamic dispatch).
+pub type StagedWriter = std::io::BufWriter<tempfile::NamedTempFile>;
+
+/// A file written and synced beside its destination, not yet in place: dropped,
+/// it disappears; committed, it replaces the destination in one rename.
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    pub fn commit(self) -> Result<(), String> {
+        let path = self.path;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| format!("write {}: {}", path.display(), e.error))?;
+        Ok(())
+    }
+}
+
+/// Writes what `fill` produces to a synced temporary file beside `path` with
+/// permissions `mode`, to be put in place with [`Staged::commit`].
+pub fn stage(
+    path: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut StagedWriter) -> std::io::Result<()>,
+) -> Result<Staged, String> {
     use std::io::Write;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| format!("create temp file in {}: {e}", dir.display()))?;
-    tmp.write_all(data)
-        .and_then(|_| tmp.as_file().sync_all())
+    let mut out = std::io::BufWriter::with_capacity(256 << 10, tmp);
+    fill(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("write {}: {e}", path.display()))?;
+    let tmp = out
+        .into_inner()
+        .map_err(|e| format!("write {}: {}", path.display(), e.error()))?;
+    tmp.as_file()
+        .sync_all()
         .map_err(|e| format!("write {}: {e}", path.display()))?;
     #[cfg(unix)]
     {
@@ -226,9 +274,10 @@ pub fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<(), String> {
     }
     #[cfg(not(unix))]
     let _ = mode;
-    tmp.persist(path)
-        .map_err(|e| format!("write {}: {}", path.display(), e.error))?;
-    Ok(())
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
 }
 
 /// An exclusive lock on `<path>.lock` held while it lives (Helm locks

@@ -378,20 +378,24 @@ fn chart_version_from(item: &Value) -> Result<ChartVersion, (String, String)> {
 }
 
 /// Newest first by SemVer; unparsable versions sort as Go's `sort.Sort(Reverse)` leaves them.
-pub fn sort_newest_first(versions: &mut [ChartVersion]) {
-    let keys: Vec<Option<Version>> = versions
-        .iter()
-        .map(|v| parse_version(v.version()).ok())
+pub fn sort_newest_first(versions: &mut Vec<ChartVersion>) {
+    sort_newest_by(versions, |v| v.version());
+}
+
+/// [`sort_newest_first`] for anything with a version (a stable sort, as Go's
+/// `sort.Sort` happens to be on these inputs).
+pub fn sort_newest_by<T>(items: &mut Vec<T>, version: impl Fn(&T) -> &str) {
+    let mut keyed: Vec<(Option<Version>, T)> = items
+        .drain(..)
+        .map(|t| (parse_version(version(&t)).ok(), t))
         .collect();
-    let mut order: Vec<usize> = (0..versions.len()).collect();
-    order.sort_by(|&a, &b| match (&keys[a], &keys[b]) {
+    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
         (Some(x), Some(y)) => y.compare(x),
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, None) => std::cmp::Ordering::Equal,
     });
-    let sorted: Vec<ChartVersion> = order.iter().map(|&i| versions[i].clone()).collect();
-    versions.clone_from_slice(&sorted);
+    items.extend(keyed.into_iter().map(|(_, t)| t));
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -22,8 +22,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::index::{IndexError, IndexFile, versions_from};
+use std::borrow::Cow;
+
+use super::index::{IndexError, IndexFile, sort_newest_by, versions_from};
 use super::search::{SearchChart, entries_of};
+use crate::chart::validate_identity;
 use crate::gotmpl::{Map, Value};
 use crate::yaml::resolve::{Resolved, resolve_plain};
 
@@ -74,6 +77,7 @@ pub fn scan(data: &[u8], source: &str) -> Option<Scanned> {
         s,
         pos: 0,
         end: s.len(),
+        seen: None,
     };
     let mut seen = HashSet::new();
     let mut api_version = String::new();
@@ -158,7 +162,7 @@ fn chart_boundary(s: &str, from: usize, end: usize, col: usize) -> Option<usize>
     let b = s.as_bytes();
     let mut i = from;
     while i < end {
-        let nl = i + b[i..end].iter().position(|&c| c == b'\n')?;
+        let nl = i + memchr::memchr(b'\n', &b[i..end])?;
         let line = nl + 1;
         let rest = &b[line..end];
         if rest.len() > col
@@ -180,7 +184,7 @@ fn region_end(s: &str, from: usize) -> usize {
         if !matches!(b[line], b' ' | b'\n') {
             return line;
         }
-        match b[line..].iter().position(|&c| c == b'\n') {
+        match memchr::memchr(b'\n', &b[line..]) {
             Some(n) => line += n + 1,
             None => return b.len(),
         }
@@ -189,7 +193,12 @@ fn region_end(s: &str, from: usize) -> usize {
 }
 
 fn chart_map(s: &str, start: usize, end: usize, col: usize, source: &str) -> Option<Found> {
-    let mut p = Lines { s, pos: start, end };
+    let mut p = Lines {
+        s,
+        pos: start,
+        end,
+        seen: None,
+    };
     let mut out = Found::new();
     while let Some(l) = p.peek() {
         if l.indent != col || is_seq_item(l.text) {
@@ -197,8 +206,18 @@ fn chart_map(s: &str, start: usize, end: usize, col: usize, source: &str) -> Opt
         }
         p.pos = l.next;
         let (name, rest) = split_key(l.text)?;
-        let list = p.value_after(rest, col, true, 2)?;
-        let found = chart(&name, &list, source);
+        let mut fast = p;
+        let found = match rest.is_empty() {
+            true => fast_chart(&mut fast, col, &name, source),
+            false => None,
+        };
+        let found = match found {
+            Some(found) => {
+                p.pos = fast.pos;
+                found
+            }
+            None => chart(&name, &p.value_after(rest, col, true, 2)?, source),
+        };
         if out.insert(name, found).is_some() {
             return None;
         }
@@ -210,8 +229,18 @@ fn chart_map(s: &str, start: usize, end: usize, col: usize, source: &str) -> Opt
 /// returns or other control characters, no byte order mark, no Unicode line
 /// breaks or C1 controls (which go-yaml treats specially or rejects).
 fn plain_text(b: &[u8]) -> bool {
+    // Printable ASCII and newlines pass 64 bytes at a time (a loop the compiler
+    // vectorizes); a chunk with anything else goes byte by byte.
+    let simple = |c: u8| (0x20..0x7f).contains(&c) || c == b'\n';
     let mut i = 0;
     while i < b.len() {
+        if i % 64 == 0
+            && i + 64 <= b.len()
+            && b[i..i + 64].iter().fold(true, |ok, &c| ok & simple(c))
+        {
+            i += 64;
+            continue;
+        }
         let c = b[i];
         if c < 0x80 {
             if (c < 0x20 && c != b'\n') || c == 0x7f {
@@ -242,10 +271,14 @@ struct Line<'a> {
     next: usize,
 }
 
+#[derive(Clone, Copy)]
 struct Lines<'a> {
     s: &'a str,
     pos: usize,
     end: usize,
+    /// The line the last look-ahead found from a position (most lines are looked
+    /// at twice: once to end the value before them, once to read them).
+    seen: Option<(usize, Line<'a>)>,
 }
 
 const MAX_DEPTH: usize = 64;
@@ -254,24 +287,31 @@ impl<'a> Lines<'a> {
     /// The raw line at `at`: its text without the newline, and the next line's start.
     fn raw(&self, at: usize) -> (&'a str, usize) {
         let b = &self.s.as_bytes()[at..self.end];
-        match b.iter().position(|&c| c == b'\n') {
+        match memchr::memchr(b'\n', b) {
             Some(n) => (&self.s[at..at + n], at + n + 1),
             None => (&self.s[at..self.end], self.end),
         }
     }
 
     /// The next non-blank line, without consuming it.
-    fn peek(&self) -> Option<Line<'a>> {
+    fn peek(&mut self) -> Option<Line<'a>> {
+        if let Some((at, l)) = self.seen
+            && at == self.pos
+        {
+            return Some(l);
+        }
         let mut at = self.pos;
         while at < self.end {
             let (raw, next) = self.raw(at);
             let text = raw.trim_start_matches(' ');
             if !text.is_empty() {
-                return Some(Line {
+                let l = Line {
                     indent: raw.len() - text.len(),
                     text: text.trim_end_matches(' '),
                     next,
-                });
+                };
+                self.seen = Some((self.pos, l));
+                return Some(l);
             }
             at = next;
         }
@@ -379,7 +419,7 @@ impl<'a> Lines<'a> {
     }
 
     /// A plain scalar's text folded with its continuation lines (deeper than `col`).
-    fn plain_continued(&mut self, first: &'a str, col: usize) -> Option<String> {
+    fn plain_continued(&mut self, first: &'a str, col: usize) -> Option<Cow<'a, str>> {
         let mut text: Option<String> = None;
         let mut at = self.pos;
         let mut blanks = 0;
@@ -392,6 +432,14 @@ impl<'a> Lines<'a> {
                 continue;
             }
             if raw.len() - t.len() <= col {
+                self.seen = Some((
+                    self.pos,
+                    Line {
+                        indent: raw.len() - t.len(),
+                        text: t.trim_end_matches(' '),
+                        next,
+                    },
+                ));
                 break;
             }
             let t = t.trim_end_matches(' ');
@@ -409,7 +457,7 @@ impl<'a> Lines<'a> {
             at = next;
             self.pos = next;
         }
-        Some(text.unwrap_or_else(|| first.to_string()))
+        Some(text.map_or(Cow::Borrowed(first), Cow::Owned))
     }
 
     /// A `|` or `|-` literal block whose header is `header`, deeper than `col`.
@@ -456,6 +504,345 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// The keys of an index entry the direct reader knows (exact case: any other
+/// spelling goes to the general path, which matches keys as Go's JSON decoder does).
+const ENTRY_KEYS: [&str; 21] = [
+    "apiVersion",
+    "appVersion",
+    "created",
+    "description",
+    "digest",
+    "home",
+    "icon",
+    "name",
+    "version",
+    "kubeVersion",
+    "type",
+    "condition",
+    "tags",
+    "engine",
+    "deprecated",
+    "removed",
+    "keywords",
+    "urls",
+    "sources",
+    "maintainers",
+    "annotations",
+];
+
+/// A scalar as the direct reader sees it.
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Bool,
+}
+
+/// What search and validation need from one entry.
+#[derive(Default)]
+struct Entry<'a> {
+    name: Cow<'a, str>,
+    version: Cow<'a, str>,
+    app_version: Cow<'a, str>,
+    description: Cow<'a, str>,
+    api_version: Cow<'a, str>,
+    chart_type: Option<Cow<'a, str>>,
+    keywords: Vec<Cow<'a, str>>,
+    /// The dependency checks of `Metadata::validate`, when the entry has any.
+    dependency_error: Option<String>,
+}
+
+/// One chart's version list read straight into the search fields, without
+/// building value trees, for the shape Helm and charter write: each item a mapping
+/// of the keys in [`ENTRY_KEYS`] (plus `dependencies`) whose values are string
+/// scalars (booleans for `deprecated`/`removed`), lists of strings, maintainer and
+/// dependency mappings of strings, and string annotations. Validation is the full
+/// reader's ([`validate_identity`] and the same dependency rules), so the charts
+/// and warnings are the same. `None` sends the chart to the general path.
+fn fast_chart(
+    p: &mut Lines<'_>,
+    col: usize,
+    name: &str,
+    source: &str,
+) -> Option<(Vec<SearchChart>, Vec<String>)> {
+    let first = p.peek()?;
+    if !is_seq_item(first.text) || first.indent < col {
+        return None;
+    }
+    let seq_col = first.indent;
+    let mut versions = Vec::new();
+    let mut warnings = Vec::new();
+    loop {
+        let l = match p.peek() {
+            Some(l) if l.indent == seq_col && is_seq_item(l.text) => l,
+            Some(l) if l.indent > seq_col => return None,
+            _ => break,
+        };
+        p.pos = l.next;
+        let rest = l.text[1..].trim_start_matches(' ');
+        if rest.is_empty() || rest.starts_with(['"', '\'']) || key_colon(rest).is_none() {
+            return None;
+        }
+        let e = p.entry(seq_col + l.text.len() - rest.len(), rest)?;
+        let api = if e.api_version.is_empty() {
+            "v1"
+        } else {
+            &e.api_version
+        };
+        let checked = validate_identity(api, &e.name, &e.version, e.chart_type.as_deref())
+            .and_then(|()| e.dependency_error.map_or(Ok(()), Err));
+        match checked {
+            Ok(()) => versions.push(SearchChart::new(
+                &e.name,
+                &e.version,
+                &e.app_version,
+                &e.description,
+                &e.keywords,
+            )),
+            Err(reason) => warnings.push(format!(
+                "skipping loading invalid entry for chart {name:?} {:?} from {source}: validation: {reason}",
+                e.version
+            )),
+        }
+    }
+    sort_newest_by(&mut versions, SearchChart::version);
+    Some((versions, warnings))
+}
+
+impl<'a> Lines<'a> {
+    /// Calls `f` with each key and the text after its `:` of the block mapping at
+    /// column `col` whose first line's text is `text` (already consumed); `f`
+    /// consumes the value. Duplicate keys give up, as the general path does.
+    fn each_key(
+        &mut self,
+        col: usize,
+        mut text: &'a str,
+        mut f: impl FnMut(&mut Self, &'a str, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        // The keys so far, on the stack: index entries have a dozen or two;
+        // a mapping with more goes to the general path.
+        let mut seen: [&'a str; 40] = [""; 40];
+        let mut n = 0;
+        loop {
+            let i = key_colon(text)?;
+            let key = &text[..i];
+            if n == seen.len() || seen[..n].contains(&key) {
+                return None;
+            }
+            seen[n] = key;
+            n += 1;
+            f(self, key, text[i + 1..].trim_start_matches(' '))?;
+            match self.peek() {
+                Some(l) if l.indent == col && !is_seq_item(l.text) => {
+                    self.pos = l.next;
+                    text = l.text;
+                }
+                Some(l) if l.indent >= col => return None,
+                _ => return Some(()),
+            }
+        }
+    }
+
+    /// One entry (a mapping at column `col` starting with `text`).
+    fn entry(&mut self, col: usize, text: &'a str) -> Option<Entry<'a>> {
+        let mut e = Entry::default();
+        self.each_key(col, text, |p, key, rest| {
+            match key {
+                "keywords" => e.keywords = p.strings(col, rest)?,
+                "urls" | "sources" => {
+                    p.strings(col, rest)?;
+                }
+                "maintainers" => p.maps(col, rest, |p, c, t| {
+                    p.each_key(c, t, |p, k, r| {
+                        matches!(k, "name" | "email" | "url").then_some(())?;
+                        p.string(r, c).map(drop)
+                    })
+                })?,
+                "annotations" => {
+                    let l = p.peek().filter(|l| rest.is_empty() && l.indent > col)?;
+                    p.pos = l.next;
+                    p.each_key(l.indent, l.text, |p, k, r| {
+                        split_key(&format!("{k}:"))?;
+                        p.string(r, l.indent).map(drop)
+                    })?;
+                }
+                "dependencies" => e.dependency_error = p.dependencies(col, rest)?,
+                "deprecated" | "removed" => match p.scalar(rest, col)? {
+                    Scalar::Bool => {}
+                    Scalar::Str(_) => return None,
+                },
+                _ => {
+                    let field = match key {
+                        "name" => &mut e.name,
+                        "version" => &mut e.version,
+                        "appVersion" => &mut e.app_version,
+                        "description" => &mut e.description,
+                        "apiVersion" => &mut e.api_version,
+                        "type" => e.chart_type.get_or_insert_default(),
+                        _ if ENTRY_KEYS.contains(&key) => &mut Cow::Borrowed(""),
+                        _ => return None,
+                    };
+                    *field = p.string(rest, col)?;
+                }
+            }
+            Some(())
+        })?;
+        Some(e)
+    }
+
+    /// A `dependencies` list of string mappings; the outcome of Helm's checks
+    /// (`Some(None)` when they pass, `Some(Some(reason))` when they fail).
+    fn dependencies(&mut self, col: usize, rest: &'a str) -> Option<Option<String>> {
+        let mut keys: Vec<(String, String)> = Vec::new();
+        self.maps(col, rest, |p, c, t| {
+            let (mut name, mut alias) = (Cow::Borrowed(""), Cow::Borrowed(""));
+            p.each_key(c, t, |p, k, r| {
+                match k {
+                    "name" => name = p.string(r, c)?,
+                    "alias" => alias = p.string(r, c)?,
+                    "version" | "repository" | "condition" => {
+                        p.string(r, c)?;
+                    }
+                    "tags" => {
+                        p.strings(c, r)?;
+                    }
+                    "enabled" => match p.scalar(r, c)? {
+                        Scalar::Bool => {}
+                        Scalar::Str(_) => return None,
+                    },
+                    _ => return None,
+                }
+                Some(())
+            })?;
+            keys.push((name.into_owned(), alias.into_owned()));
+            Some(())
+        })?;
+        let mut seen = HashSet::new();
+        for (name, alias) in &keys {
+            if !alias.is_empty()
+                && !alias
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Some(Some(format!(
+                    "dependency {name:?} has disallowed characters in the alias"
+                )));
+            }
+            let key = if alias.is_empty() { name } else { alias };
+            if !seen.insert(key) {
+                // Helm's index loader ignores this error (and stops checking).
+                break;
+            }
+        }
+        Some(None)
+    }
+
+    /// A block sequence of strings as the value of a mapping key at `col`.
+    fn strings(&mut self, col: usize, rest: &'a str) -> Option<Vec<Cow<'a, str>>> {
+        if rest == "[]" {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::new();
+        self.items(col, rest, |p, c, t| {
+            if key_colon(t).is_some() && !t.starts_with(['"', '\'']) {
+                return None;
+            }
+            out.push(p.string(t, c)?);
+            Some(())
+        })?;
+        Some(out)
+    }
+
+    /// A block sequence of mappings as the value of a mapping key at `col`; `f`
+    /// reads each mapping (its column and first line's text).
+    fn maps(
+        &mut self,
+        col: usize,
+        rest: &'a str,
+        mut f: impl FnMut(&mut Self, usize, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.items(col, rest, |p, c, t| {
+            if t.starts_with(['"', '\'']) || key_colon(t).is_none() {
+                return None;
+            }
+            f(p, c, t)
+        })
+    }
+
+    /// The items of a non-empty block sequence that is the value of a mapping key at
+    /// `col` (`rest` is the text after the key's `:`, which must be empty): `f`
+    /// gets each item's column and text after the dash.
+    fn items(
+        &mut self,
+        col: usize,
+        rest: &'a str,
+        mut f: impl FnMut(&mut Self, usize, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        let first = self.peek().filter(|_| rest.is_empty())?;
+        if !is_seq_item(first.text) || first.indent < col {
+            return None;
+        }
+        let seq = first.indent;
+        loop {
+            let l = match self.peek() {
+                Some(l) if l.indent == seq && is_seq_item(l.text) => l,
+                Some(l) if l.indent > seq => return None,
+                _ => return Some(()),
+            };
+            self.pos = l.next;
+            let t = l.text[1..].trim_start_matches(' ');
+            if t.is_empty() || is_seq_item(t) {
+                return None;
+            }
+            let item_col = seq + l.text.len() - t.len();
+            // A scalar item continues on lines deeper than the dash; a mapping
+            // item's keys sit at `item_col`.
+            let c = if key_colon(t).is_some() && !t.starts_with(['"', '\'']) {
+                item_col
+            } else {
+                seq
+            };
+            f(self, c, t)?;
+        }
+    }
+
+    /// A string scalar (plain, quoted or literal) starting with `rest`, in a
+    /// collection at column `col`.
+    fn string(&mut self, rest: &'a str, col: usize) -> Option<Cow<'a, str>> {
+        match self.scalar(rest, col)? {
+            Scalar::Str(s) => Some(s),
+            Scalar::Bool => None,
+        }
+    }
+
+    /// A string or boolean scalar; `None` for anything else (numbers, null,
+    /// collections), which the general path types as the full reader does.
+    fn scalar(&mut self, rest: &'a str, col: usize) -> Option<Scalar<'a>> {
+        let b = rest.as_bytes();
+        Some(Scalar::Str(match b.first()? {
+            b'"' => match memchr::memchr2(b'"', b'\\', &b[1..]) {
+                // No escape: the text between the quotes, when they end the line.
+                Some(i) if b[1 + i] == b'"' && 2 + i == b.len() => Cow::Borrowed(&rest[1..1 + i]),
+                _ => Cow::Owned(double_quoted(rest)?),
+            },
+            b'\'' => match memchr::memchr(b'\'', &b[1..]) {
+                Some(i) if 2 + i == b.len() => Cow::Borrowed(&rest[1..1 + i]),
+                _ => Cow::Owned(single_quoted(rest)?),
+            },
+            b'|' => Cow::Owned(self.literal(rest, col)?),
+            _ => {
+                if !plain_start(rest) || !plain_line(rest) {
+                    return None;
+                }
+                let text = self.plain_continued(rest, col)?;
+                match resolve_plain(&text) {
+                    Resolved::Str | Resolved::Timestamp => text,
+                    Resolved::Bool(_) => return Some(Scalar::Bool),
+                    _ => return None,
+                }
+            }
+        }))
+    }
+}
+
 fn is_seq_item(text: &str) -> bool {
     text == "-" || text.starts_with("- ")
 }
@@ -496,7 +883,7 @@ fn plain_start(t: &str) -> bool {
 
 /// Whether a line of a plain scalar holds no `: ` (a mapping) or ` #` (a comment).
 fn plain_line(t: &str) -> bool {
-    key_colon(t).is_none() && !t.contains(" #")
+    key_colon(t).is_none() && !t.as_bytes().windows(2).any(|w| w == b" #")
 }
 
 /// A plain scalar's value after go-yaml's resolution and the JSON round trip.

@@ -8,10 +8,6 @@
 //! reproduces these quirks (for example `08` is the float 8 and `1e400` stays a
 //! string), so they are written out here.
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 /// The long form of the YAML core tags, as go-yaml spells them internally.
 pub const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
@@ -60,12 +56,46 @@ fn table(s: &str) -> Option<Resolved> {
     })
 }
 
-fn yaml_style_float() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-            .unwrap_or_else(|e| unreachable!("constant pattern: {e}"))
-    })
+/// Whether `s` matches go-yaml's float pattern
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`, checked by hand: the
+/// resolver runs on every plain scalar of every values file and rendered manifest.
+fn yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    if b.get(i) == Some(&b'.') {
+        let end = digits(i + 1);
+        if end == i + 1 {
+            return false;
+        }
+        i = end;
+    } else {
+        let end = digits(i);
+        if end == i {
+            return false;
+        }
+        i = end;
+        if b.get(i) == Some(&b'.') {
+            i = digits(i + 1);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let end = digits(i);
+        if end == i {
+            return false;
+        }
+        i = end;
+    }
+    i == b.len()
 }
 
 /// Resolves an untagged plain scalar the way go-yaml v2 does.
@@ -99,14 +129,23 @@ fn resolve_number(s: &str, timestamps: bool) -> Resolved {
     if timestamps && is_timestamp(s) {
         return Resolved::Timestamp;
     }
-    let plain: String = s.chars().filter(|&c| c != '_').collect();
+    // Two or more dots (a version such as 1.2.3) fit no integer, float or binary
+    // form: a string, without the work below.
+    if s.bytes().filter(|&b| b == b'.').count() >= 2 {
+        return Resolved::Str;
+    }
+    let plain: std::borrow::Cow<str> = if s.contains('_') {
+        s.chars().filter(|&c| c != '_').collect::<String>().into()
+    } else {
+        s.into()
+    };
     if let Some(i) = go_parse_int(&plain) {
         return Resolved::Int(i);
     }
     if let Some(u) = go_parse_uint(&plain) {
         return Resolved::Uint(u);
     }
-    if yaml_style_float().is_match(&plain)
+    if yaml_style_float(&plain)
         && let Some(f) = go_parse_float(&plain)
     {
         return Resolved::Float(f);
@@ -357,6 +396,28 @@ pub fn go_parse_float(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn float_pattern_matches_go_yamls_regexp() {
+        let re =
+            regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").unwrap();
+        let alphabet = ["", "0", "12", ".", "+", "-", "e", "E", "x", "_"];
+        let mut n = 0;
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    for d in alphabet {
+                        for e in alphabet {
+                            let s = format!("{a}{b}{c}{d}{e}");
+                            assert_eq!(yaml_style_float(&s), re.is_match(&s), "{s:?}");
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 100_000);
+    }
 
     #[test]
     fn table_entries() {
