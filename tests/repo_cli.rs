@@ -499,3 +499,39 @@ fn show_and_template_download_repository_charts() {
         "Error: path \"./missing-dir\" not found\n"
     );
 }
+
+#[test]
+fn search_shows_fields_cleaned_as_helm_cleans_them() {
+    let env = Env::new();
+    let srv = env.root.join("srv");
+    std::fs::create_dir_all(&srv).unwrap();
+    // Control characters, tabs and newlines in the fields Helm's Validate cleans,
+    // once in the shape the fast reader takes and once in one it hands on.
+    std::fs::write(
+        srv.join("index.yaml"),
+        "apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n    appVersion: \"1\\t2\"\n    description: \"line one\\nline two\\u0007bell\"\n    urls: [a-1.0.0.tgz]\n  b:\n  - {name: \"b\\u0001\", version: 2.0.0, description: \"x\\ty\"}\n",
+    )
+    .unwrap();
+    let url = serve(srv, ServeOpts::default());
+    ok(&env.charter(&["repo", "add", "s", &url]));
+    let out = ok(&env.charter(&["search", "repo", "s/", "-o", "json"]));
+    assert!(
+        out.contains(r#""description":"line one line twobell""#),
+        "{out}"
+    );
+    assert!(out.contains(r#""app_version":"1 2""#), "{out}");
+    if let Some(helm) = helm() {
+        ok(&env
+            .cmd(&helm)
+            .args(["repo", "add", "h", &url])
+            .output()
+            .unwrap());
+        for args in [&["search", "repo", "-o", "json"][..], &["search", "repo"]] {
+            assert_eq!(
+                ok(&env.charter(args)),
+                ok(&env.cmd(&helm).args(args).output().unwrap()),
+                "{args:?}"
+            );
+        }
+    }
+}

@@ -123,6 +123,15 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// [`sanitize`] without a copy when there is nothing to change (printable ASCII).
+pub fn sanitize_cow(s: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        s
+    } else {
+        std::borrow::Cow::Owned(sanitize(&s))
+    }
+}
+
 /// Go's `unicode.IsPrint` for non-space characters: controls, format characters,
 /// private use and unassigned noncharacters are not printable. (The format
 /// characters listed are Unicode's `Cf` set that real text meets.)

@@ -353,6 +353,9 @@ fn chart_version_from(item: &Value) -> Result<ChartVersion, (String, String)> {
     if metadata.api_version.is_empty() {
         metadata.api_version = "v1".into();
     }
+    // Helm's Validate cleans these fields in place before checking them, and the
+    // index keeps the cleaned text (so search prints it).
+    metadata.sanitize();
     if let Err(e) = metadata.validate()
         && !e.starts_with("more than one dependency with name or alias")
     {

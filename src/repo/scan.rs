@@ -26,6 +26,7 @@ use std::borrow::Cow;
 
 use super::index::{IndexError, IndexFile, sort_newest_by, versions_from};
 use super::search::{SearchChart, entries_of};
+use crate::chart::decode::sanitize_cow;
 use crate::chart::validate_identity;
 use crate::gotmpl::{Map, Value};
 use crate::yaml::resolve::{Resolved, resolve_plain};
@@ -581,7 +582,13 @@ fn fast_chart(
         if rest.is_empty() || rest.starts_with(['"', '\'']) || key_colon(rest).is_none() {
             return None;
         }
-        let e = p.entry(seq_col + l.text.len() - rest.len(), rest)?;
+        let mut e = p.entry(seq_col + l.text.len() - rest.len(), rest)?;
+        // Helm's Validate cleans these in place before checking (the version is
+        // not cleaned), and search shows the cleaned text.
+        e.name = sanitize_cow(e.name);
+        e.app_version = sanitize_cow(e.app_version);
+        e.description = sanitize_cow(e.description);
+        e.keywords = e.keywords.into_iter().map(sanitize_cow).collect();
         let api = if e.api_version.is_empty() {
             "v1"
         } else {
@@ -712,7 +719,7 @@ impl<'a> Lines<'a> {
                 }
                 Some(())
             })?;
-            keys.push((name.into_owned(), alias.into_owned()));
+            keys.push((sanitize_cow(name).into_owned(), alias.into_owned()));
             Some(())
         })?;
         let mut seen = HashSet::new();
