@@ -50,6 +50,11 @@ use crate::printer::Printer;
 /// Parses the command line, runs the command and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    repo::config::set_locations(repo::config::Locations {
+        repository_config: cli.global.repository_config.clone(),
+        repository_cache: cli.global.repository_cache.clone(),
+        registry_config: cli.global.registry_config.clone(),
+    });
     let printer = Printer {
         quiet: false,
         debug: cli.global.debug || std::env::var_os("HELM_DEBUG").is_some_and(|v| v == "true"),

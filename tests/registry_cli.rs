@@ -487,6 +487,18 @@ fn login_logout_with_basic_auth() {
 
     ok(&env.charter(&["push", tgz.to_str().unwrap(), &reg.oci("c")]));
     ok(&env.charter(&["show", "chart", &reg.oci("c/web"), "--version", "1.0.0"]));
+    // --registry-config wins over HELM_REGISTRY_CONFIG: another file, no login.
+    let other = env.root.join("other.json");
+    let err = fails(&env.charter(&[
+        "show",
+        "chart",
+        &reg.oci("c/web"),
+        "--version",
+        "1.0.0",
+        "--registry-config",
+        other.to_str().unwrap(),
+    ]));
+    assert!(err.contains("requires authentication"), "{err}");
 
     if let Some(helm) = helm() {
         // Helm uses charter's login...

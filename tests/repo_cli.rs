@@ -535,3 +535,51 @@ fn search_shows_fields_cleaned_as_helm_cleans_them() {
         }
     }
 }
+
+#[test]
+fn global_location_flags_win_over_the_environment() {
+    let env = Env::new();
+    let srv = repo_dir(&env);
+    ok(&env.charter(&["repo", "index", srv.to_str().unwrap()]));
+    let url = serve(srv, ServeOpts::default());
+    let (conf, cache) = (env.root.join("alt/repos.yaml"), env.root.join("alt/cache"));
+    let flags = [
+        "--repository-config",
+        conf.to_str().unwrap(),
+        "--repository-cache",
+        cache.to_str().unwrap(),
+    ];
+    let with = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&flags);
+        env.charter(&all)
+    };
+    ok(&with(&["repo", "add", "alt", &url]));
+    assert!(conf.is_file() && cache.join("alt-index.yaml").is_file());
+    assert!(!env.root.join("config/repositories.yaml").exists());
+    assert!(ok(&with(&["search", "repo", "alt/"])).contains("alt/web"));
+    // Without the flags the default locations hold no repositories.
+    assert!(!env.charter(&["search", "repo", "alt/"]).status.success());
+    // The flag wins over HELM_REPOSITORY_CONFIG.
+    let out = env
+        .cmd(env!("CARGO_BIN_EXE_charter"))
+        .env("HELM_REPOSITORY_CONFIG", env.root.join("nowhere.yaml"))
+        .args([
+            "repo",
+            "list",
+            "--repository-config",
+            conf.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(ok(&out).contains("alt"));
+    // And Helm reads the same files through the same flags.
+    if let Some(helm) = helm() {
+        let mut args = vec!["search", "repo", "alt/"];
+        args.extend_from_slice(&flags);
+        assert_eq!(
+            ok(&with(&["search", "repo", "alt/"])),
+            ok(&env.cmd(&helm).args(&args).output().unwrap())
+        );
+    }
+}

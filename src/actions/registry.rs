@@ -18,13 +18,9 @@ use crate::registry::{
     LEGACY_CHART_LAYER_MEDIA_TYPE, PROV_LAYER_MEDIA_TYPE, Reference, RegistryError, hostname,
 };
 
-/// Helm's registry config: `$HELM_REGISTRY_CONFIG`, else
-/// `<config home>/registry/config.json`.
+/// Helm's registry config (see [`crate::repo::config::registry_config`]).
 pub fn registry_config() -> PathBuf {
-    std::env::var_os("HELM_REGISTRY_CONFIG")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| crate::repo::config::config_home().join("registry/config.json"))
+    crate::repo::config::registry_config()
 }
 
 /// Connection flags shared by the registry commands.

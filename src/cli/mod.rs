@@ -40,6 +40,25 @@ pub struct GlobalArgs {
     /// enable verbose output
     #[arg(long, global = true)]
     pub debug: bool,
+    /// path to the file containing repository names and URLs
+    #[arg(
+        long,
+        global = true,
+        env = "HELM_REPOSITORY_CONFIG",
+        value_name = "PATH"
+    )]
+    pub repository_config: Option<std::path::PathBuf>,
+    /// path to the directory containing cached repository indexes
+    #[arg(
+        long,
+        global = true,
+        env = "HELM_REPOSITORY_CACHE",
+        value_name = "PATH"
+    )]
+    pub repository_cache: Option<std::path::PathBuf>,
+    /// path to the registry config file
+    #[arg(long, global = true, env = "HELM_REGISTRY_CONFIG", value_name = "PATH")]
+    pub registry_config: Option<std::path::PathBuf>,
 }
 
 /// The command tree (Helm's names and aliases).

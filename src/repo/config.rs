@@ -66,14 +66,52 @@ pub fn data_home() -> PathBuf {
         .unwrap_or_else(|| home().join(".local").join("share").join("helm"))
 }
 
+/// Locations given by Helm's global flags (`--repository-config`,
+/// `--repository-cache`, `--registry-config`), which win over the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Locations {
+    pub repository_config: Option<PathBuf>,
+    pub repository_cache: Option<PathBuf>,
+    pub registry_config: Option<PathBuf>,
+}
+
+static LOCATIONS: std::sync::OnceLock<Locations> = std::sync::OnceLock::new();
+
+/// Records the global flags' locations for this process (the CLI does this once,
+/// before running a command; a second call changes nothing).
+pub fn set_locations(l: Locations) {
+    let keep = |p: Option<PathBuf>| p.filter(|p| !p.as_os_str().is_empty());
+    let _ = LOCATIONS.set(Locations {
+        repository_config: keep(l.repository_config),
+        repository_cache: keep(l.repository_cache),
+        registry_config: keep(l.registry_config),
+    });
+}
+
+fn location(pick: fn(&Locations) -> &Option<PathBuf>) -> Option<PathBuf> {
+    LOCATIONS.get().and_then(|l| pick(l).clone())
+}
+
 /// The path of `repositories.yaml`.
 pub fn repository_config() -> PathBuf {
-    env_path("HELM_REPOSITORY_CONFIG").unwrap_or_else(|| config_home().join("repositories.yaml"))
+    location(|l| &l.repository_config)
+        .or_else(|| env_path("HELM_REPOSITORY_CONFIG"))
+        .unwrap_or_else(|| config_home().join("repositories.yaml"))
 }
 
 /// The repository cache directory.
 pub fn repository_cache() -> PathBuf {
-    env_path("HELM_REPOSITORY_CACHE").unwrap_or_else(|| cache_home().join("repository"))
+    location(|l| &l.repository_cache)
+        .or_else(|| env_path("HELM_REPOSITORY_CACHE"))
+        .unwrap_or_else(|| cache_home().join("repository"))
+}
+
+/// Helm's registry config: `--registry-config`, else `$HELM_REGISTRY_CONFIG`, else
+/// `<config home>/registry/config.json`.
+pub fn registry_config() -> PathBuf {
+    location(|l| &l.registry_config)
+        .or_else(|| env_path("HELM_REGISTRY_CONFIG"))
+        .unwrap_or_else(|| config_home().join("registry/config.json"))
 }
 
 /// `<cache>/<name>-index.yaml`.
