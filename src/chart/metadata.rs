@@ -641,7 +641,6 @@ impl Object for DependencyObj {
     }
 }
 
-/// Go's `filepath.Base` on a `/`-separated path.
 /// The checks of Helm's `Metadata.Validate` on the scalar fields, in its order:
 /// apiVersion, name, version and type (maintainers and dependencies follow in
 /// [`Metadata::validate`]). Shared with the fast index reader in `repo::scan`.
@@ -675,6 +674,7 @@ pub fn validate_identity(
     Ok(())
 }
 
+/// Go's `filepath.Base` on a `/`-separated path.
 fn go_base(p: &str) -> &str {
     if p.is_empty() {
         return ".";

@@ -86,7 +86,7 @@ pub fn run(args: &SearchArgs, out: &Printer) -> Result<()> {
         // Helm's struct field order (name, version, app_version, description).
         let list: Vec<serde_json::Value> = results
             .into_iter()
-            .map(|r| serde_json::json!({"name": r.name, "version": r.chart.version().to_string(), "app_version": r.chart.app_version().to_string(), "description": r.chart.description()}))
+            .map(|r| serde_json::json!({"name": r.name, "version": r.chart.version(), "app_version": r.chart.app_version(), "description": r.chart.description()}))
             .collect();
         out.data(&format!("{}\n", serde_json::Value::Array(list)));
         return Ok(());

@@ -20,9 +20,8 @@
 //! up, and [`summarize`] falls back to the full reader, so the outcome (error,
 //! warnings, charts) is always the full reader's.
 
-use std::collections::{BTreeMap, HashSet};
-
 use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 
 use super::index::{IndexError, IndexFile, sort_newest_by, versions_from};
 use super::search::{SearchChart, entries_of};
@@ -208,9 +207,10 @@ fn chart_map(s: &str, start: usize, end: usize, col: usize, source: &str) -> Opt
         p.pos = l.next;
         let (name, rest) = split_key(l.text)?;
         let mut fast = p;
-        let found = match rest.is_empty() {
-            true => fast_chart(&mut fast, col, &name, source),
-            false => None,
+        let found = if rest.is_empty() {
+            fast_chart(&mut fast, col, &name, source)
+        } else {
+            None
         };
         let found = match found {
             Some(found) => {
@@ -391,7 +391,7 @@ impl<'a> Lines<'a> {
                 self.block(col, false, depth + 1)?
             } else if is_seq_item(rest) {
                 return None;
-            } else if !rest.starts_with(['"', '\'']) && key_colon(rest).is_some() {
+            } else if starts_mapping(rest) {
                 Value::map(self.map_at(item_col, rest, depth + 1)?)
             } else {
                 self.inline(rest, col)?
@@ -564,25 +564,10 @@ fn fast_chart(
     name: &str,
     source: &str,
 ) -> Option<(Vec<SearchChart>, Vec<String>)> {
-    let first = p.peek()?;
-    if !is_seq_item(first.text) || first.indent < col {
-        return None;
-    }
-    let seq_col = first.indent;
     let mut versions = Vec::new();
     let mut warnings = Vec::new();
-    loop {
-        let l = match p.peek() {
-            Some(l) if l.indent == seq_col && is_seq_item(l.text) => l,
-            Some(l) if l.indent > seq_col => return None,
-            _ => break,
-        };
-        p.pos = l.next;
-        let rest = l.text[1..].trim_start_matches(' ');
-        if rest.is_empty() || rest.starts_with(['"', '\'']) || key_colon(rest).is_none() {
-            return None;
-        }
-        let mut e = p.entry(seq_col + l.text.len() - rest.len(), rest)?;
+    p.maps(col, "", |p, c, t| {
+        let mut e = p.entry(c, t)?;
         // Helm's Validate cleans these in place before checking (the version is
         // not cleaned), and search shows the cleaned text.
         e.name = sanitize_cow(e.name);
@@ -609,7 +594,8 @@ fn fast_chart(
                 e.version
             )),
         }
-    }
+        Some(())
+    })?;
     sort_newest_by(&mut versions, SearchChart::version);
     Some((versions, warnings))
 }
@@ -672,10 +658,7 @@ impl<'a> Lines<'a> {
                     })?;
                 }
                 "dependencies" => e.dependency_error = p.dependencies(col, rest)?,
-                "deprecated" | "removed" => match p.scalar(rest, col)? {
-                    Scalar::Bool => {}
-                    Scalar::Str(_) => return None,
-                },
+                "deprecated" | "removed" => p.boolean(rest, col)?,
                 _ => {
                     let field = match key {
                         "name" => &mut e.name,
@@ -711,10 +694,7 @@ impl<'a> Lines<'a> {
                     "tags" => {
                         p.strings(c, r)?;
                     }
-                    "enabled" => match p.scalar(r, c)? {
-                        Scalar::Bool => {}
-                        Scalar::Str(_) => return None,
-                    },
+                    "enabled" => p.boolean(r, c)?,
                     _ => return None,
                 }
                 Some(())
@@ -749,7 +729,7 @@ impl<'a> Lines<'a> {
         }
         let mut out = Vec::new();
         self.items(col, rest, |p, c, t| {
-            if key_colon(t).is_some() && !t.starts_with(['"', '\'']) {
+            if starts_mapping(t) {
                 return None;
             }
             out.push(p.string(t, c)?);
@@ -767,7 +747,7 @@ impl<'a> Lines<'a> {
         mut f: impl FnMut(&mut Self, usize, &'a str) -> Option<()>,
     ) -> Option<()> {
         self.items(col, rest, |p, c, t| {
-            if t.starts_with(['"', '\'']) || key_colon(t).is_none() {
+            if !starts_mapping(t) {
                 return None;
             }
             f(p, c, t)
@@ -802,11 +782,7 @@ impl<'a> Lines<'a> {
             let item_col = seq + l.text.len() - t.len();
             // A scalar item continues on lines deeper than the dash; a mapping
             // item's keys sit at `item_col`.
-            let c = if key_colon(t).is_some() && !t.starts_with(['"', '\'']) {
-                item_col
-            } else {
-                seq
-            };
+            let c = if starts_mapping(t) { item_col } else { seq };
             f(self, c, t)?;
         }
     }
@@ -817,6 +793,14 @@ impl<'a> Lines<'a> {
         match self.scalar(rest, col)? {
             Scalar::Str(s) => Some(s),
             Scalar::Bool => None,
+        }
+    }
+
+    /// A boolean scalar (whose value nothing here needs).
+    fn boolean(&mut self, rest: &'a str, col: usize) -> Option<()> {
+        match self.scalar(rest, col)? {
+            Scalar::Bool => Some(()),
+            Scalar::Str(_) => None,
         }
     }
 
@@ -848,6 +832,11 @@ impl<'a> Lines<'a> {
             }
         }))
     }
+}
+
+/// Whether a sequence item's text starts a mapping (`key: ...`, the key unquoted).
+fn starts_mapping(t: &str) -> bool {
+    !t.starts_with(['"', '\'']) && key_colon(t).is_some()
 }
 
 fn is_seq_item(text: &str) -> bool {

@@ -123,8 +123,8 @@ impl Serialize for SearchChart {
 impl<'de> Deserialize<'de> for SearchChart {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SearchChart, D::Error> {
         let w = Wire::deserialize(d)?;
-        let k: &[&str] = if w.k.is_empty() { &[] } else { &[&w.k] };
-        Ok(SearchChart::new(&w.n, &w.v, &w.a, &w.d, k))
+        // The keywords were stored joined: one "keyword" gives the same text.
+        Ok(SearchChart::new(&w.n, &w.v, &w.a, &w.d, &[&w.k]))
     }
 }
 
@@ -142,7 +142,11 @@ const FORMAT: u32 = 2;
 
 /// The digest a cache records for index bytes.
 fn digest_of(bytes: &[u8]) -> String {
-    format!("{:032x}", xxh3_128(bytes))
+    hex128(xxh3_128(bytes))
+}
+
+fn hex128(d: u128) -> String {
+    format!("{d:032x}")
 }
 
 /// [`digest_of`] for the file at `path`, read in chunks (no copy of a 20 MB index
@@ -155,7 +159,7 @@ fn digest_file(path: &Path) -> std::io::Result<String> {
     loop {
         let n = f.read(&mut buf)?;
         if n == 0 {
-            return Ok(format!("{:032x}", h.digest128()));
+            return Ok(hex128(h.digest128()));
         }
         h.update(&buf[..n]);
     }
