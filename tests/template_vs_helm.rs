@@ -263,3 +263,55 @@ fn lint_and_show_match_helm() {
     ]));
     compare_exact(&cases);
 }
+
+/// Documents whose head (`apiVersion`, `kind`, `metadata.name`, annotations) Helm
+/// reads with sigs.k8s.io/yaml's coercions, or which are invalid YAML in ways a
+/// quick reader could miss: each is one chart's only template, rendered by both.
+const HEAD_DOCUMENTS: &[&str] = &[
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 123\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 1e6\n  annotations:\n    a: 0.1\n    b: 12345678901\n    c: yes\n    d: ~\n",
+    "apiVersion: v1\nKind: Secret\nkind: ConfigMap\nMETADATA:\n  name: x\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [a]\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    a: [1]\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations: foo\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: foo\n",
+    "- a\n- b\n",
+    "just text\n",
+    "# only a comment\n",
+    "apiVersion: v1\nkind: Job\nmetadata:\n  name: hook\n  annotations:\n    \"helm.sh/hook\": post-install,pre-upgrade\n    'helm.sh/hook-weight': 5\n    helm.sh/hook-delete-policy: before-hook-creation\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  script: |\n    echo a: b\n    # not a comment\n\n  other: >-\n    folded\n    text\n  list:\n  - a\n  - b: c\n    d: e\n  flow: [a, \"b\", {c: d}]\n  empty: {}\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b: c\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"unterminated\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data:\n  a: b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: 'it''s'\n  b: \"tab\\tand \\u00e9\"\n  c: plain # comment\n  d: value#hash\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: @reserved\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n x\ndata:\n  a: *n\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: |\n    text\n  b\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n  - c\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: [b, c\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"bad \\q escape\"\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: b\n    continued\n",
+];
+
+#[test]
+fn manifest_heads_read_like_helm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cases = Vec::new();
+    for (i, doc) in HEAD_DOCUMENTS.iter().enumerate() {
+        let chart = dir.path().join(format!("head{i}"));
+        std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: head{i}\nversion: 1.0.0\n"),
+        )
+        .expect("write");
+        std::fs::write(chart.join("templates/doc.yaml"), doc).expect("write");
+        cases.push(case(&[
+            "template",
+            "r",
+            chart.to_str().expect("utf-8 path"),
+        ]));
+    }
+    compare(&cases);
+}

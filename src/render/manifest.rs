@@ -179,14 +179,16 @@ pub fn trim_space(s: &str) -> &str {
     s.trim_matches(is_go_space)
 }
 
-/// Reads a document's head the way Helm's typed `SimpleHead` unmarshal does,
-/// including its type errors (an annotation value that is not a string fails).
+/// Reads a document's head the way Helm's typed `SimpleHead` unmarshal does
+/// (sigs.k8s.io/yaml): the whole document must be valid YAML; a number or boolean
+/// where the head has a string (`name: 123`, an annotation `weight: 5`) becomes its
+/// text as sigs.k8s.io/yaml writes it; a list or map there is a type error; field
+/// names match as Go's JSON decoder matches them, ignoring case.
 pub fn read_head(doc: &str) -> Result<Head, String> {
-    let value =
-        crate::yaml::parse_value(doc).map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    let mut head = Head::default();
+    let value = crate::yaml::parse_value_typed(doc)
+        .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     let map = match &value {
-        Value::Nil => return Ok(head),
+        Value::Nil => return Ok(Head::default()),
         Value::Map(m) => m,
         other => {
             return Err(format!(
@@ -195,34 +197,28 @@ pub fn read_head(doc: &str) -> Result<Head, String> {
             ));
         }
     };
-    head.api_version = head_string(map.get("apiVersion"), "apiVersion")?;
-    head.kind = head_string(map.get("kind"), "kind")?;
-    match map.get("metadata") {
+    let mut head = Head {
+        api_version: head_string(field(map, "apiVersion"), "SimpleHead.apiVersion")?,
+        kind: head_string(field(map, "kind"), "SimpleHead.kind")?,
+        ..Head::default()
+    };
+    match field(map, "metadata") {
         None | Some(Value::Nil) => {}
         Some(Value::Map(meta)) => {
             head.has_metadata = true;
-            head.name = head_string(meta.get("name"), "metadata.name")?;
-            match meta.get("annotations") {
+            head.name = head_string(field(meta, "name"), ".metadata.name")?;
+            match field(meta, "annotations") {
                 None | Some(Value::Nil) => {}
                 Some(Value::Map(ann)) => {
                     for (k, v) in ann.iter() {
-                        match v {
-                            Value::String(s) => {
-                                head.annotations.insert(k.clone(), s.to_string());
-                            }
-                            Value::Nil => {
-                                head.annotations.insert(k.clone(), String::new());
-                            }
-                            other => {
-                                return Err(type_error(other, "metadata.annotations", "string"));
-                            }
-                        }
+                        let v = head_string(Some(v), ".metadata.annotations")?;
+                        head.annotations.insert(k.clone(), v);
                     }
                 }
                 Some(other) => {
                     return Err(type_error(
                         other,
-                        "metadata.annotations",
+                        ".metadata.annotations",
                         "map[string]string",
                     ));
                 }
@@ -231,7 +227,7 @@ pub fn read_head(doc: &str) -> Result<Head, String> {
         Some(other) => {
             return Err(type_error(
                 other,
-                "metadata",
+                "SimpleHead.metadata",
                 "struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }",
             ));
         }
@@ -239,17 +235,47 @@ pub fn read_head(doc: &str) -> Result<Head, String> {
     Ok(head)
 }
 
+/// The value Go's JSON decoder puts in the struct field `name`: keys match it
+/// ignoring case (with Go's folding of `ſ` and the Kelvin sign), and of several
+/// matching keys the last in the sorted JSON object wins.
+fn field<'a>(map: &'a crate::gotmpl::Map, name: &str) -> Option<&'a Value> {
+    fn fold(c: char) -> char {
+        match c {
+            '\u{17f}' => 's',
+            '\u{212a}' => 'k',
+            c => c.to_ascii_lowercase(),
+        }
+    }
+    let mut best: Option<(&String, &Value)> = None;
+    for (k, v) in map.iter() {
+        if k.chars().map(fold).eq(name.chars().map(fold))
+            && best.is_none_or(|(b, _)| k.as_str() > b.as_str())
+        {
+            best = Some((k, v));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+/// A head field of type `string`: strings as they are, null as empty, numbers and
+/// booleans as sigs.k8s.io/yaml turns them into text, anything else a type error.
 fn head_string(v: Option<&Value>, field: &str) -> Result<String, String> {
     match v {
         None | Some(Value::Nil) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.to_string()),
-        Some(other) => Err(type_error(other, field, "string")),
+        Some(other) => match crate::yaml::go_string_field(other) {
+            Some(text) => Ok(text),
+            None => Err(type_error(other, field, "string")),
+        },
     }
 }
 
+/// Go's `UnmarshalTypeError` text; `field` is the struct's type name and the
+/// field's path (the metadata struct is anonymous, so its fields read
+/// `.metadata.name`).
 fn type_error(v: &Value, field: &str, go_type: &str) -> String {
     format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field SimpleHead.{field} of type {go_type}",
+        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
         json_kind(v)
     )
 }
