@@ -185,18 +185,62 @@ pub fn trim_space(s: &str) -> &str {
 /// text as sigs.k8s.io/yaml writes it; a list or map there is a type error; field
 /// names match as Go's JSON decoder matches them, ignoring case.
 pub fn read_head(doc: &str) -> Result<Head, String> {
+    // Most documents are plain block YAML, which the quick reader validates and
+    // reads many times faster; anything else, and every error, takes the full path.
+    match read_head_quickly(doc) {
+        Some(head) => Ok(head),
+        None => read_head_in_full(doc),
+    }
+}
+
+/// [`read_head`] through the quick reader only: `None` when the document is
+/// outside its subset or the head has an error.
+pub fn read_head_quickly(doc: &str) -> Option<Head> {
+    let map = crate::yaml::quick::quick_read(doc, &is_head_path)?;
+    head_of(&map).ok()
+}
+
+/// [`read_head`] through the general YAML reader only (the reference the quick
+/// path is tested against).
+pub fn read_head_in_full(doc: &str) -> Result<Head, String> {
     let value = crate::yaml::parse_value_typed(doc)
         .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    let map = match &value {
-        Value::Nil => return Ok(Head::default()),
-        Value::Map(m) => m,
-        other => {
-            return Err(format!(
-                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
-                json_kind(other)
-            ));
+    match &value {
+        Value::Nil => Ok(Head::default()),
+        Value::Map(m) => head_of(m),
+        other => Err(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
+            json_kind(other)
+        )),
+    }
+}
+
+/// Whether a key path leads to a part of the head (keys compared as Go's JSON
+/// decoder compares field names).
+fn is_head_path(path: &[&str]) -> bool {
+    match path {
+        [k] => folds_to(k, "apiVersion") || folds_to(k, "kind") || folds_to(k, "metadata"),
+        [m, k] => folds_to(m, "metadata") && (folds_to(k, "name") || folds_to(k, "annotations")),
+        [m, a, _] => folds_to(m, "metadata") && folds_to(a, "annotations"),
+        _ => false,
+    }
+}
+
+/// Go's case folding of JSON field names: ASCII case, `ſ` as `s`, the Kelvin sign
+/// as `k`.
+fn folds_to(key: &str, name: &str) -> bool {
+    fn fold(c: char) -> char {
+        match c {
+            '\u{17f}' => 's',
+            '\u{212a}' => 'k',
+            c => c.to_ascii_lowercase(),
         }
-    };
+    }
+    key.chars().map(fold).eq(name.chars().map(fold))
+}
+
+/// The head of a document whose root is `map`.
+fn head_of(map: &crate::gotmpl::Map) -> Result<Head, String> {
     let mut head = Head {
         api_version: head_string(field(map, "apiVersion"), "SimpleHead.apiVersion")?,
         kind: head_string(field(map, "kind"), "SimpleHead.kind")?,
@@ -239,18 +283,9 @@ pub fn read_head(doc: &str) -> Result<Head, String> {
 /// ignoring case (with Go's folding of `ſ` and the Kelvin sign), and of several
 /// matching keys the last in the sorted JSON object wins.
 fn field<'a>(map: &'a crate::gotmpl::Map, name: &str) -> Option<&'a Value> {
-    fn fold(c: char) -> char {
-        match c {
-            '\u{17f}' => 's',
-            '\u{212a}' => 'k',
-            c => c.to_ascii_lowercase(),
-        }
-    }
     let mut best: Option<(&String, &Value)> = None;
     for (k, v) in map.iter() {
-        if k.chars().map(fold).eq(name.chars().map(fold))
-            && best.is_none_or(|(b, _)| k.as_str() > b.as_str())
-        {
+        if folds_to(k, name) && best.is_none_or(|(b, _)| k.as_str() > b.as_str()) {
             best = Some((k, v));
         }
     }

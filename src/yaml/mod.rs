@@ -40,6 +40,7 @@ mod events;
 mod gofmt;
 pub mod json;
 pub mod pretty;
+pub mod quick;
 pub mod read;
 pub mod resolve;
 mod tabs;
