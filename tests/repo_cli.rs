@@ -583,3 +583,47 @@ fn global_location_flags_win_over_the_environment() {
         );
     }
 }
+
+#[test]
+fn values_and_set_file_from_urls() {
+    let env = Env::new();
+    let chart = write_chart(&env.root, "web", "1.0.0");
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\ndata:\n  a: {{ .Values.a | quote }}\n  cfg: {{ .Values.cfg | quote }}\n",
+    )
+    .unwrap();
+    let srv = env.root.join("srv");
+    std::fs::create_dir_all(&srv).unwrap();
+    std::fs::write(srv.join("values.yaml"), "name: from-url\na: 2\n").unwrap();
+    std::fs::write(srv.join("cfg.txt"), "line one\n").unwrap();
+    let url = serve(srv, ServeOpts::default());
+    let values = format!("{url}/values.yaml");
+    let cfg = format!("cfg={url}/cfg.txt");
+    let chart = chart.to_str().unwrap();
+    let args = ["template", "r", chart, "-f", &values, "--set-file", &cfg];
+    let out = ok(&env.charter(&args));
+    assert!(out.contains("name: from-url"), "{out}");
+    assert!(out.contains("a: \"2\""), "{out}");
+    assert!(out.contains("cfg: \"line one\\n\""), "{out}");
+
+    let missing = format!("{url}/missing.yaml");
+    let bad = env.charter(&["template", "r", chart, "-f", &missing]);
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    let want = format!("Error: failed to fetch {missing} : 404 Not Found");
+    assert!(err.starts_with(&want), "{err}");
+
+    if let Some(helm) = helm() {
+        let h = env.cmd(&helm).args(args).output().unwrap();
+        assert_eq!(ok(&h), out, "Helm renders the same from the same URLs");
+        let h = env
+            .cmd(&helm)
+            .args(["template", "r", chart, "-f", &missing])
+            .output()
+            .unwrap();
+        assert!(text(&h.stderr).starts_with(&want), "{}", text(&h.stderr));
+    } else {
+        eprintln!("skipped the Helm comparison: no Helm binary");
+    }
+}

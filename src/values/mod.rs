@@ -43,7 +43,9 @@ pub struct ValueOptions {
     pub set_literal: Vec<String>,
 }
 
-/// Reads `-f`/`--set-file` input: a path, or `-` for stdin.
+/// Reads `-f`/`--set-file` input: a path, `-` for stdin, or an http(s) URL
+/// (fetched as Helm's HTTP getter fetches it, with charter's bounded retries of
+/// transient failures).
 fn read_input(path: &str) -> Result<Vec<u8>, String> {
     if path.trim() == "-" {
         let mut buf = Vec::new();
@@ -51,9 +53,9 @@ fn read_input(path: &str) -> Result<Vec<u8>, String> {
         return Ok(buf);
     }
     if path.starts_with("http://") || path.starts_with("https://") {
-        return Err(format!(
-            "could not read {path}: values from URLs are not supported yet; download the file and pass its path"
-        ));
+        let fetcher = crate::repo::http::Fetcher::new(&crate::repo::http::HttpOptions::default())
+            .map_err(|e| e.to_string())?;
+        return fetcher.get(path).map_err(|e| e.to_string());
     }
     std::fs::read(path).map_err(|e| {
         let reason = match e.kind() {
