@@ -5,7 +5,14 @@
 //! resources, then stable-sorts both by kind in install order. The output of
 //! `template` and the release manifest depend on every detail of this, so the rules
 //! here follow Helm's `releaseutil` package exactly (split regex, trimming, the
-//! typed read of the head that rejects e.g. a numeric annotation).
+//! typed read of the head through sigs.k8s.io/yaml, which turns a number in a
+//! string field into text and refuses a list there).
+//!
+//! Helm reads each whole document to get its head, which validates it as YAML too.
+//! charter first tries [`crate::yaml::quick`], which validates plain block YAML
+//! line by line and keeps only the head, and reads the document in full when the
+//! quick reader declines it or the head has an error, so every error is worded by
+//! the full reader.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;

@@ -13,6 +13,7 @@
 //! | `gofmt` | Go's shortest float formatting (`%g`, `%e`) |
 //! | [`read`] | YAML text to [`Value`](crate::gotmpl::Value): decoding, merges, aliases, the JSON round trip |
 //! | [`resolve`] | go-yaml v2's plain-scalar resolution table, shared by reading and quoting |
+//! | [`quick`] | a line-by-line validating reader for plain block YAML that keeps only asked-for paths (rendered manifests' heads); anything else goes to `read` |
 //! | [`json`] | Go's encoding/json: `toJson`, `toRawJson`, `toPrettyJson`, `fromJson` |
 //! | [`emit`] | `toYaml`: the JSON round trip and go-yaml v2's emitter (styles, quoting, folding) |
 //! | [`pretty`] | `toYamlPretty`: the same emitter with go-yaml v3's differences |
@@ -26,6 +27,7 @@
 //! | a multi-document stream | [`parse_documents`] |
 //! | repository `index.yaml` (`yaml.UnmarshalStrict`: duplicate keys are errors) | [`parse_value_strict`] |
 //! | decoding into a Go struct (Chart.yaml: a number in a `string` field becomes `%g` text) | [`parse_value_typed`] with [`go_string_field`] |
+//! | reading a rendered manifest's head (`releaseutil.SortManifests`) | [`quick::quick_read`] first, [`parse_value_typed`] when it declines |
 //! | `fromYaml`, `fromYamlArray` | [`helm_from_yaml`], [`helm_from_yaml_array`] (errors land in the result, as in Helm) |
 //! | `fromJson`, `fromJsonArray` | [`helm_from_json`], [`helm_from_json_array`]; [`from_json`] for plain decoding |
 //! | `toYaml`, `toYamlPretty` | [`to_yaml`], [`to_yaml_pretty`]: raw output; Helm trims one trailing `\n`; "" on error as in Helm (`try_*` keep the reason) |
