@@ -44,8 +44,14 @@ pub struct Rendered {
     pub manifests: Vec<Manifest>,
     pub hooks: Vec<Hook>,
     pub notes: String,
-    /// Files under `crds/` of the chart and its subcharts: (path, content).
-    pub crds: Vec<(String, String)>,
+}
+
+impl Rendered {
+    /// Files under `crds/` of the chart and its subcharts: (path, content), read
+    /// only when asked for (they can be most of a large chart's bytes).
+    pub fn crds(&self) -> Vec<(String, String)> {
+        crd_objects(&self.chart)
+    }
 }
 
 /// A render that failed after the templates ran: Helm still shows the raw output.
@@ -192,7 +198,6 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
             return Err(ManifestFailure { source, raw }.into());
         }
     };
-    let crds = crd_objects(&chart);
     Ok(Rendered {
         chart,
         user_values,
@@ -200,7 +205,6 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
         manifests,
         hooks,
         notes,
-        crds,
     })
 }
 

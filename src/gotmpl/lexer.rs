@@ -7,7 +7,8 @@ use super::error::Error;
 /// The kind of a token.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
-    Text(String),
+    /// Text between actions (shared: the parser copies tokens as it looks ahead).
+    Text(std::sync::Arc<str>),
     LeftDelim,
     RightDelim,
     Space,
@@ -110,7 +111,7 @@ impl<'a> Lexer<'a> {
                 }
                 if !text.is_empty() {
                     let start = self.src.len() - text.len();
-                    self.push(Tok::Text(text.to_string()), start, self.line);
+                    self.push(Tok::Text(text.into()), start, self.line);
                 }
                 self.line += rest.matches('\n').count();
                 self.pos = self.src.len();
@@ -135,7 +136,7 @@ impl<'a> Lexer<'a> {
             }
             if !text.is_empty() {
                 let line = text_line + self.src[self.pos..text_start].matches('\n').count();
-                self.push(Tok::Text(text.to_string()), text_start, line);
+                self.push(Tok::Text(text.into()), text_start, line);
             }
             self.line += rest[..idx].matches('\n').count();
             self.pos = delim_pos + 2;

@@ -362,7 +362,7 @@ impl<'a> Parser<'a> {
                     }
                     return Err(self.err(tok.line, "unexpected EOF"));
                 }
-                Tok::Text(t) => nodes.push(Node::Text(Arc::from(t))),
+                Tok::Text(t) => nodes.push(Node::Text(t)),
                 Tok::LeftDelim => {
                     let kw = self.peek_non_space();
                     match kw.tok {

@@ -180,27 +180,50 @@ fn process_enabled(c: &mut Chart, v: &Map, path: &str) -> Result<(), ValuesError
     if c.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    let existing = std::mem::take(&mut c.dependencies);
-    let mut deps: Vec<Chart> = existing
-        .iter()
-        .filter(|e| {
-            !c.metadata.dependencies.iter().any(|r| {
-                e.name() == r.name
-                    && constraint::is_compatible_range(&r.version, &e.metadata.version)
-            })
-        })
-        .cloned()
+    let matches = |e: &Chart, r: &crate::chart::Dependency| {
+        e.name() == r.name && constraint::is_compatible_range(&r.version, &e.metadata.version)
+    };
+    let mut existing: Vec<Option<Chart>> = std::mem::take(&mut c.dependencies)
+        .into_iter()
+        .map(Some)
         .collect();
-    for req in c.metadata.dependencies.iter_mut() {
-        if let Some(found) = existing.iter().find(|e| {
-            e.name() == req.name
-                && constraint::is_compatible_range(&req.version, &e.metadata.version)
-        }) {
-            let mut copy = found.clone();
-            if !req.alias.is_empty() {
-                copy.metadata.name = req.alias.clone();
+    // Charts no requirement names come first, as they were.
+    let mut deps: Vec<Chart> = Vec::new();
+    for slot in existing.iter_mut() {
+        if slot
+            .as_ref()
+            .is_some_and(|e| !c.metadata.dependencies.iter().any(|r| matches(e, r)))
+            && let Some(e) = slot.take()
+        {
+            deps.push(e);
+        }
+    }
+    // Each requirement takes the first chart it matches: a copy when a later
+    // requirement (another alias) takes the same chart, else the chart itself.
+    let picks: Vec<Option<usize>> = c
+        .metadata
+        .dependencies
+        .iter()
+        .map(|r| {
+            existing
+                .iter()
+                .position(|e| e.as_ref().is_some_and(|e| matches(e, r)))
+        })
+        .collect();
+    for (i, req) in c.metadata.dependencies.iter_mut().enumerate() {
+        if let Some(at) = picks[i] {
+            let used_again = picks[i + 1..].contains(&Some(at));
+            let found = if used_again {
+                existing[at].clone()
+            } else {
+                existing[at].take()
+            };
+            if let Some(mut copy) = found {
+                if !req.alias.is_empty() {
+                    copy.metadata.name = req.alias.clone();
+                }
+                deps.push(copy);
             }
-            deps.push(copy);
         }
         if !req.alias.is_empty() {
             req.name = req.alias.clone();
