@@ -243,10 +243,7 @@ fn check_dependencies(chart: &Chart) -> Result<()> {
 fn crd_objects(chart: &Chart) -> Vec<(String, String)> {
     fn walk(chart: &Chart, prefix: &str, out: &mut Vec<(String, String)>) {
         for f in chart.crd_files() {
-            out.push((
-                format!("{prefix}/{}", f.name),
-                String::from_utf8_lossy(&f.data).into_owned(),
-            ));
+            out.push((format!("{prefix}/{}", f.name), f.text().into_owned()));
         }
         for dep in &chart.dependencies {
             walk(dep, &format!("{prefix}/charts/{}", dep.name()), out);

@@ -41,6 +41,22 @@ pub struct ChartFile {
     pub data: Vec<u8>,
 }
 
+impl ChartFile {
+    /// The file as text, invalid UTF-8 replaced as Go's `string(bytes)` shows it.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        lossy(&self.data)
+    }
+}
+
+/// `String::from_utf8_lossy`, with the fast validation first (files are nearly
+/// always valid UTF-8, and the lossy scan is several times slower on them).
+pub fn lossy(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(data) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(data),
+    }
+}
+
 /// A loaded chart.
 #[derive(Debug, Clone, Default)]
 pub struct Chart {
@@ -348,7 +364,7 @@ pub fn load_archive(data: &[u8]) -> Result<Chart, ChartError> {
 }
 
 fn yaml_map(name: &str, data: &[u8]) -> Result<Map, ChartError> {
-    let text = String::from_utf8_lossy(data);
+    let text = lossy(data);
     crate::yaml::unmarshal_map(&text).map_err(|e| err(format!("cannot load {name}: {e}")))
 }
 
@@ -362,7 +378,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
             have_meta = true;
             chart
                 .metadata
-                .read_into(&String::from_utf8_lossy(&f.data))
+                .read_into(&f.text())
                 .map_err(|e| err(format!("cannot load Chart.yaml: {e}")))?;
             if chart.metadata.api_version.is_empty() {
                 chart.metadata.api_version = "v1".into();
@@ -374,7 +390,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
         match f.name.as_str() {
             "Chart.yaml" => {}
             "Chart.lock" | "requirements.lock" => {
-                let lock = Lock::parse(&String::from_utf8_lossy(&f.data))
+                let lock = Lock::parse(&f.text())
                     .map_err(|e| err(format!("cannot load {}: {e}", f.name)))?;
                 chart.lock = Some(lock);
                 if f.name == "requirements.lock" {
@@ -386,7 +402,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
             }
             "values.yaml" => {
                 chart.values = yaml_map("values.yaml", &f.data)?;
-                chart.raw_values = Some(String::from_utf8_lossy(&f.data).into_owned());
+                chart.raw_values = Some(f.text().into_owned());
             }
             "values.schema.json" => chart.schema = Some(f.data),
             "requirements.yaml" => {
@@ -394,7 +410,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
                 have_meta = true;
                 chart
                     .metadata
-                    .read_into(&String::from_utf8_lossy(&f.data))
+                    .read_into(&f.text())
                     .map_err(|e| err(format!("cannot load requirements.yaml: {e}")))?;
                 if chart.metadata.api_version == "v1" {
                     chart.files.push(f);

@@ -199,12 +199,7 @@ fn collect(
                     let base = t.name.rsplit('/').next().unwrap_or(&t.name);
                     !library || base.starts_with('_')
                 })
-                .map(|t| {
-                    (
-                        t.name.clone(),
-                        String::from_utf8_lossy(&t.data).into_owned(),
-                    )
-                })
+                .map(|t| (t.name.clone(), t.text().into_owned()))
                 .collect(),
             scope: scope.clone(),
             files,
@@ -219,7 +214,7 @@ fn collect(
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                text: String::from_utf8_lossy(&t.data).into_owned(),
+                text: t.text().into_owned(),
                 scope: scope.clone(),
                 base_path: format!("{full_path}/templates"),
             },
