@@ -809,6 +809,36 @@ mod tests {
     }
 
     #[test]
+    fn validates_multi_line_scalars_and_nodes_on_the_next_line() {
+        let none = |_: &[&str]| false;
+        for doc in [
+            "a: plain\n  continued\n\n  after a blank\nb: c\n",
+            "a: 'single\n  quoted'\nb: \"double \\\n  escaped break\"\n",
+            "args:\n- --flag=1\n- -c\nmin: -1\n",
+            "a:\n  {}\nb:\n  [x, y]\nc:\n  text on\n  two lines\n",
+            "s: |\n  \n  text after a blank line no longer than the content's indent\n",
+        ] {
+            assert!(quick_read(doc, &none).is_some(), "{doc:?} is in the subset");
+            assert!(
+                super::super::parse_value_typed(doc).is_ok(),
+                "{doc:?} is valid"
+            );
+        }
+        for doc in [
+            // A comment ends a plain scalar; a deeper line after it is an error.
+            "a: b # c\n  d\n",
+            // Continuation lines must be deeper than the key.
+            "a: 'b\nc'\n",
+            // Leading blank lines with more spaces than the content.
+            "s: |\n      \n  text\n",
+        ] {
+            assert!(quick_read(doc, &none).is_none(), "{doc:?} is left alone");
+        }
+        // A kept multi-line value is left to the general reader, which folds it.
+        assert!(quick_read("a: b\n  c\n", &|_| true).is_none());
+    }
+
+    #[test]
     fn keeps_only_what_is_asked() {
         let keep = |p: &[&str]| p.first() == Some(&"metadata") && p.len() <= 2;
         let map = quick_read(
