@@ -588,45 +588,53 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
         }
         let v = value.get_or_insert_with(String::new);
         v.push_str(&body[from..at]);
-        let esc = *body.as_bytes().get(at + 1)?;
-        let simple = match esc {
-            b'0' => Some('\0'),
-            b'a' => Some('\u{7}'),
-            b'b' => Some('\u{8}'),
-            b't' => Some('\t'),
-            b'n' => Some('\n'),
-            b'v' => Some('\u{b}'),
-            b'f' => Some('\u{c}'),
-            b'r' => Some('\r'),
-            b'e' => Some('\u{1b}'),
-            b' ' => Some(' '),
-            b'"' => Some('"'),
-            b'/' => Some('/'),
-            b'\\' => Some('\\'),
-            b'N' => Some('\u{85}'),
-            b'_' => Some('\u{a0}'),
-            b'L' => Some('\u{2028}'),
-            b'P' => Some('\u{2029}'),
-            _ => None,
-        };
-        if let Some(c) = simple {
-            v.push(c);
-            from = at + 2;
-            continue;
-        }
-        let width = match esc {
-            b'x' => 2,
-            b'u' => 4,
-            b'U' => 8,
-            _ => return None,
-        };
-        let hex = body.get(at + 2..at + 2 + width)?;
-        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        v.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?)?);
-        from = at + 2 + width;
+        let (c, len) = escape(&body[at..])?;
+        v.push(c);
+        from = at + len;
     }
+}
+
+/// The escape sequence at the start of `text` (which starts with `\`) in a
+/// double-quoted scalar, as go-yaml reads it: the character and the sequence's
+/// length; `None` for an escape go-yaml refuses or a cut-off one.
+fn escape(text: &str) -> Option<(char, usize)> {
+    let esc = *text.as_bytes().get(1)?;
+    let simple = match esc {
+        b'0' => '\0',
+        b'a' => '\u{7}',
+        b'b' => '\u{8}',
+        b't' => '\t',
+        b'n' => '\n',
+        b'v' => '\u{b}',
+        b'f' => '\u{c}',
+        b'r' => '\r',
+        b'e' => '\u{1b}',
+        b' ' => ' ',
+        b'"' => '"',
+        b'/' => '/',
+        b'\\' => '\\',
+        b'N' => '\u{85}',
+        b'_' => '\u{a0}',
+        b'L' => '\u{2028}',
+        b'P' => '\u{2029}',
+        b'x' | b'u' | b'U' => {
+            let width = match esc {
+                b'x' => 2,
+                b'u' => 4,
+                _ => 8,
+            };
+            let hex = text.get(2..2 + width)?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            return Some((
+                char::from_u32(u32::from_str_radix(hex, 16).ok()?)?,
+                2 + width,
+            ));
+        }
+        _ => return None,
+    };
+    Some((simple, 2))
 }
 
 /// Where the closing quote is in `body` (a quoted scalar's text after its opening
@@ -646,26 +654,11 @@ fn close_quote(body: &str, quote: u8) -> Option<Option<usize>> {
             }
             b'"' if quote == b'"' => return Some(Some(i)),
             b'\\' if quote == b'"' => {
-                let Some(&esc) = bytes.get(i + 1) else {
+                if i + 1 == bytes.len() {
                     // An escaped line break.
                     return Some(None);
-                };
-                let width = match esc {
-                    b'0' | b'a' | b'b' | b't' | b'n' | b'v' | b'f' | b'r' | b'e' | b' ' | b'"'
-                    | b'/' | b'\\' | b'N' | b'_' | b'L' | b'P' => 0,
-                    b'x' => 2,
-                    b'u' => 4,
-                    b'U' => 8,
-                    _ => return None,
-                };
-                let hex = body.get(i + 2..i + 2 + width)?;
-                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return None;
                 }
-                if width > 0 {
-                    char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
-                }
-                i += 2 + width;
+                i += escape(&body[i..])?.1;
             }
             _ => i += 1,
         }
