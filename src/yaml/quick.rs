@@ -562,14 +562,7 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
                 from = at + 2;
                 continue;
             }
-            let after = &body[at + 1..];
-            return Some(match value {
-                None => (Cow::Borrowed(&body[..at]), after),
-                Some(mut v) => {
-                    v.push_str(&body[from..at]);
-                    (Cow::Owned(v), after)
-                }
-            });
+            return Some(closed(body, value, from, at));
         }
     }
     let mut value: Option<String> = None;
@@ -577,20 +570,32 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
     loop {
         let at = from + body[from..].find(['"', '\\'])?;
         if body.as_bytes()[at] == b'"' {
-            let after = &body[at + 1..];
-            return Some(match value {
-                None => (Cow::Borrowed(&body[..at]), after),
-                Some(mut v) => {
-                    v.push_str(&body[from..at]);
-                    (Cow::Owned(v), after)
-                }
-            });
+            return Some(closed(body, value, from, at));
         }
         let v = value.get_or_insert_with(String::new);
         v.push_str(&body[from..at]);
         let (c, len) = escape(&body[at..])?;
         v.push(c);
         from = at + len;
+    }
+}
+
+/// A quoted scalar's value once its closing quote is found at `at` in `body`:
+/// the text itself when nothing was unescaped, else `value` with the rest from
+/// `from`; and the text after the quote.
+fn closed<'t>(
+    body: &'t str,
+    value: Option<String>,
+    from: usize,
+    at: usize,
+) -> (Cow<'t, str>, &'t str) {
+    let after = &body[at + 1..];
+    match value {
+        None => (Cow::Borrowed(&body[..at]), after),
+        Some(mut v) => {
+            v.push_str(&body[from..at]);
+            (Cow::Owned(v), after)
+        }
     }
 }
 
@@ -750,6 +755,14 @@ mod tests {
         quick_read(text, &all)
     }
 
+    /// The mapping under `key`.
+    fn child(map: &Map, key: &str) -> Map {
+        match map.get(key) {
+            Some(Value::Map(m)) => (***m).clone(),
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+
     #[test]
     fn reads_the_usual_manifest_shapes() {
         let doc = "apiVersion: v1\nkind: ConfigMap # trailing\nmetadata:\n  name: \"x\"\n  labels:\n    a: 'b''c'\n  annotations: {}\n# comment\ndata:\n  script: |\n    echo a: b\n\n    # kept\n  list:\n  - a\n  - b: c\n    d: [1, \"2\", {e: f}]\n  num: 5\n";
@@ -759,13 +772,9 @@ mod tests {
         let map = quick_read(doc, &head).expect("in the subset");
         assert_eq!(map.get("kind"), Some(&Value::str("ConfigMap")));
         assert_eq!(map.get("data"), None);
-        let Some(Value::Map(meta)) = map.get("metadata") else {
-            panic!("metadata")
-        };
+        let meta = child(&map, "metadata");
         assert_eq!(meta.get("name"), Some(&Value::str("x")));
-        let Some(Value::Map(labels)) = meta.get("labels") else {
-            panic!("labels")
-        };
+        let labels = child(&meta, "labels");
         assert_eq!(labels.get("a"), Some(&Value::str("b'c")));
     }
 
@@ -840,13 +849,9 @@ mod tests {
         )
         .expect("in the subset");
         assert_eq!(map.get("kind"), None);
-        let Some(Value::Map(meta)) = map.get("metadata") else {
-            panic!("metadata")
-        };
+        let meta = child(&map, "metadata");
         assert_eq!(meta.get("name"), Some(&Value::str("nm")));
-        let Some(Value::Map(labels)) = meta.get("labels") else {
-            panic!("labels")
-        };
+        let labels = child(&meta, "labels");
         assert!(labels.is_empty());
     }
 }
