@@ -56,46 +56,35 @@ fn fail(e: impl std::fmt::Display) -> FuncError {
     FuncError::failed(e.to_string())
 }
 
-/// A random prime of exactly `bits` bits whose two top bits are set (so the
-/// product of two has exactly twice the bits), from `crypto-primes`: it sieves
-/// candidates by thousands of small primes before the Baillie-PSW test (plus one
-/// random-base Miller-Rabin round), so it runs far fewer modular exponentiations
-/// than Go's `crypto/rand.Prime`, which sieves by the primes below 53 and then
-/// runs twenty Miller-Rabin rounds and a Lucas test on the prime it finds.
-fn random_prime(bits: usize) -> rsa::BigUint {
-    use crypto_primes::hazmat::{SetBits, SmallPrimesSieveFactory};
-    let mut rng = rand::rngs::OsRng;
-    let bits = u32::try_from(bits).unwrap_or(u32::MAX);
-    let prime: crypto_bigint::BoxedUint = crypto_primes::sieve_and_find(
-        &mut rng,
-        SmallPrimesSieveFactory::new(bits, SetBits::TwoMsb),
-        crypto_primes::is_prime_with_rng,
-    )
-    // The factory never runs out: it draws a fresh random start every time.
-    .unwrap_or_else(|| unreachable!("an endless sieve ended"));
-    rsa::BigUint::from_bytes_be(&prime.to_be_bytes())
+/// A prime search's result as the `rsa` crate's integer.
+fn to_rsa(n: &crypto_bigint::BoxedUint) -> rsa::BigUint {
+    rsa::BigUint::from_bytes_be(&n.to_be_bytes())
 }
 
-/// A new RSA key of `bits` bits with exponent 65537. Finding the two primes is
-/// nearly all of the time, so they are searched on two threads at once (Go's
-/// `crypto/rsa` finds them one after the other), which halves the wait for
-/// `genPrivateKey "rsa"` and every certificate function on a machine with two
-/// cores or more.
+/// A new RSA key of `bits` bits with exponent 65537, its primes found by
+/// [`primes`](super::primes) on two threads (Go's `crypto/rsa` finds them one
+/// after the other).
 fn rsa_private_key(bits: usize) -> Result<rsa::RsaPrivateKey, FuncError> {
     let e = rsa::BigUint::from(65_537u32);
-    // Each round fails only with tiny probability (equal primes, or e not
-    // coprime to p-1 or q-1); the bound keeps the loop finite regardless.
+    let bits_p = u32::try_from(bits / 2)
+        .ok()
+        .filter(|b| *b >= 64)
+        .ok_or_else(|| fail(format!("RSA keys of {bits} bits are not supported")))?;
+    let bits_q = u32::try_from(bits - bits / 2).map_err(fail)?;
+    // Each round fails only with tiny probability (e not coprime to p-1 or
+    // q-1); the bound keeps the loop finite regardless.
     for _ in 0..64 {
-        let (p, q) = std::thread::scope(|scope| {
-            let other = scope.spawn(|| random_prime(bits / 2));
-            let q = random_prime(bits - bits / 2);
-            (other.join(), q)
-        });
-        let p = p.map_err(|_| fail("RSA prime search failed"))?;
-        if p == q {
-            continue;
-        }
-        if let Ok(key) = rsa::RsaPrivateKey::from_p_q(p, q, e.clone())
+        let pair = if bits_p == bits_q {
+            super::primes::prime_pair(bits_p)
+        } else {
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| super::primes::prime(bits_p));
+                let q = super::primes::prime(bits_q);
+                Some((other.join().ok()??, q?))
+            })
+        };
+        let (p, q) = pair.ok_or_else(|| fail("RSA prime search failed"))?;
+        if let Ok(key) = rsa::RsaPrivateKey::from_p_q(to_rsa(&p), to_rsa(&q), e.clone())
             && rsa::traits::PublicKeyParts::n(&key).bits() == bits
         {
             return Ok(key);
@@ -395,19 +384,6 @@ mod tests {
                 assert_eq!(p.bits(), bits / 2);
                 // Both top bits set, so any two such primes make an n of `bits` bits.
                 assert!(p >> (bits / 2 - 2) == rsa::BigUint::from(3u32));
-            }
-        }
-    }
-
-    #[test]
-    fn random_primes_are_prime_by_an_independent_test() {
-        for _ in 0..3 {
-            let p = random_prime(512);
-            let q = num_bigint::BigUint::from_bytes_be(&p.to_bytes_be());
-            // Fermat tests to several bases with num-bigint's own arithmetic.
-            for a in [2u32, 3, 5, 7, 11, 13] {
-                let a = num_bigint::BigUint::from(a);
-                assert_eq!(a.modpow(&(&q - 1u32), &q), num_bigint::BigUint::from(1u32));
             }
         }
     }

@@ -22,6 +22,7 @@ mod crypto;
 mod dates;
 mod decimal;
 mod numbers;
+mod primes;
 mod strings;
 mod urls;
 
