@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
 use anyhow::{Context, Result, anyhow, bail};
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::chart::{self, Chart};
 use crate::gotmpl::Map;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::chart::Chart;
 use crate::gotmpl::{self, Map, MissingKey, Template, Value, value::MapCell};
