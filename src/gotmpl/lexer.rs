@@ -7,7 +7,7 @@ use super::error::Error;
 /// The kind of a token.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
-    /// Text between actions (shared: the parser copies tokens as it looks ahead).
+    /// Text between actions (shared, so a token costs little to copy).
     Text(std::sync::Arc<str>),
     LeftDelim,
     RightDelim,

@@ -311,19 +311,51 @@ impl<'a> Parser<'a> {
         &self.tokens[self.i.min(self.tokens.len() - 1)]
     }
 
+    /// The next token, moved out of the list (a `Space` is left in its place;
+    /// [`Parser::put_back`] restores it). The final `Eof` is copied, not moved,
+    /// and stays the next token for good.
     fn next(&mut self) -> Token {
-        let t = self.peek().clone();
-        if self.i < self.tokens.len() - 1 {
-            self.i += 1;
+        let last = self.tokens.len() - 1;
+        if self.i >= last {
+            return self.tokens[last].clone();
         }
+        let taken = Token {
+            tok: Tok::Space,
+            pos: self.tokens[self.i].pos,
+            line: self.tokens[self.i].line,
+        };
+        let t = std::mem::replace(&mut self.tokens[self.i], taken);
+        self.i += 1;
         t
     }
 
-    fn peek_non_space(&mut self) -> Token {
+    /// Undoes [`Parser::next`] for `t`, the token it returned last.
+    fn put_back(&mut self, t: Token) {
+        if !matches!(t.tok, Tok::Eof) {
+            self.i -= 1;
+            self.tokens[self.i] = t;
+        }
+    }
+
+    fn peek_non_space(&mut self) -> &Token {
         while self.peek().tok == Tok::Space {
             self.i += 1;
         }
-        self.peek().clone()
+        self.peek()
+    }
+
+    /// The next non-space token's place, and its keyword if it is one (else
+    /// `Space`), without copying the token.
+    fn peek_keyword(&mut self) -> Token {
+        let first = self.peek_non_space();
+        Token {
+            tok: match first.tok {
+                Tok::Keyword(k) => Tok::Keyword(k),
+                _ => Tok::Space,
+            },
+            pos: first.pos,
+            line: first.line,
+        }
     }
 
     fn next_non_space(&mut self) -> Token {
@@ -364,7 +396,7 @@ impl<'a> Parser<'a> {
                 }
                 Tok::Text(t) => nodes.push(Node::Text(t)),
                 Tok::LeftDelim => {
-                    let kw = self.peek_non_space();
+                    let kw = self.peek_keyword();
                     match kw.tok {
                         Tok::Keyword("end") => {
                             self.next();
@@ -376,7 +408,7 @@ impl<'a> Parser<'a> {
                         }
                         Tok::Keyword("else") => {
                             self.next();
-                            let after = self.peek_non_space();
+                            let after = self.peek_non_space().clone();
                             let chained = match after.tok {
                                 Tok::Keyword("if") => Some("if"),
                                 Tok::Keyword("with") => Some("with"),
@@ -436,7 +468,7 @@ impl<'a> Parser<'a> {
 
     /// After `{{`: an action or control structure. `None` for nothing to keep.
     fn action(&mut self) -> Result<Option<Node>, Error> {
-        let tok = self.peek_non_space();
+        let tok = self.peek_keyword();
         match tok.tok {
             Tok::Keyword("block") => {
                 self.next();
@@ -619,24 +651,31 @@ impl<'a> Parser<'a> {
 
     /// A pipeline, up to `}}` (or `)` when `paren`).
     fn pipeline(&mut self, context: &str, paren: bool) -> Result<Pipe, Error> {
-        let start = self.peek_non_space();
+        let start = self.peek_non_space().pos;
         let mut pipe = Pipe {
-            pos: start.pos,
+            pos: start,
             decl: Vec::new(),
             is_assign: false,
             cmds: Vec::new(),
         };
         // Declarations: `$x :=`, `$x =`, `$i, $v :=`.
         'decls: loop {
-            let v = self.peek_non_space();
-            let Tok::Variable(name) = &v.tok else { break };
+            self.peek_non_space();
             let save = self.i;
-            self.next();
-            let after = self.peek().clone();
-            let next = self.peek_non_space();
-            match next.tok {
+            let v = self.next();
+            let Tok::Variable(name) = &v.tok else {
+                self.put_back(v);
+                break;
+            };
+            let next = match self.peek_non_space().tok {
+                Tok::Assign => Tok::Assign,
+                Tok::Declare => Tok::Declare,
+                Tok::Comma => Tok::Comma,
+                _ => Tok::Space,
+            };
+            match next {
                 Tok::Assign | Tok::Declare => {
-                    pipe.is_assign = next.tok == Tok::Assign;
+                    pipe.is_assign = next == Tok::Assign;
                     self.next();
                     pipe.decl.push(name.clone());
                     // Go records the name either way; assigning an undeclared
@@ -660,7 +699,8 @@ impl<'a> Parser<'a> {
                     return Err(self.err(v.line, format!("too many declarations in {context}")));
                 }
                 _ => {
-                    let _ = after;
+                    // Not a declaration: the variable starts a command.
+                    self.tokens[save] = v;
                     self.i = save;
                     break 'decls;
                 }
@@ -673,10 +713,11 @@ impl<'a> Parser<'a> {
         };
         loop {
             let t = self.peek_non_space();
+            let line = t.line;
             if t.tok == end {
                 self.next();
                 if pipe.cmds.is_empty() {
-                    return Err(self.err(t.line, format!("missing value for {context}")));
+                    return Err(self.err(line, format!("missing value for {context}")));
                 }
                 for (i, c) in pipe.cmds.iter().enumerate().skip(1) {
                     if matches!(
@@ -690,14 +731,14 @@ impl<'a> Parser<'a> {
                         )
                     ) {
                         return Err(self.err(
-                            t.line,
+                            line,
                             format!("non executable command in pipeline stage {}", i + 1),
                         ));
                     }
                 }
                 return Ok(pipe);
             }
-            match t.tok {
+            match self.peek().tok {
                 Tok::Bool(_)
                 | Tok::Char { .. }
                 | Tok::Dot
@@ -712,15 +753,18 @@ impl<'a> Parser<'a> {
                     let cmd = self.command(end.clone())?;
                     pipe.cmds.push(cmd);
                 }
-                _ => return Err(self.unexpected(&t, context)),
+                _ => return Err(self.unexpected(self.peek(), context)),
             }
         }
     }
 
     fn command(&mut self, end: Tok) -> Result<Command, Error> {
-        let start = self.peek_non_space();
+        let (start, start_line) = {
+            let t = self.peek_non_space();
+            (t.pos, t.line)
+        };
         let mut cmd = Command {
-            pos: start.pos,
+            pos: start,
             args: Vec::new(),
         };
         loop {
@@ -728,8 +772,7 @@ impl<'a> Parser<'a> {
             if let Some(op) = self.operand()? {
                 cmd.args.push(op);
             }
-            let t = self.peek().clone();
-            match &t.tok {
+            match &self.peek().tok {
                 Tok::Space => {
                     self.next();
                     continue;
@@ -742,11 +785,11 @@ impl<'a> Parser<'a> {
                     self.next();
                     break;
                 }
-                _ => return Err(self.unexpected(&t, "operand")),
+                _ => return Err(self.unexpected(self.peek(), "operand")),
             }
         }
         if cmd.args.is_empty() {
-            return Err(self.err(start.line, "empty command"));
+            return Err(self.err(start_line, "empty command"));
         }
         Ok(cmd)
     }
@@ -760,9 +803,10 @@ impl<'a> Parser<'a> {
         }
         let chain_pos = self.peek().pos;
         let mut fields = Vec::new();
-        while let Tok::Field(f) = &self.peek().tok {
-            fields.push(f.clone());
-            self.next();
+        while matches!(self.peek().tok, Tok::Field(_)) {
+            if let Tok::Field(f) = self.next().tok {
+                fields.push(f);
+            }
         }
         // Go positions a chained node at its first chained field (`.b` in `.a.b`).
         Ok(Some(match term {
@@ -881,8 +925,13 @@ impl<'a> Parser<'a> {
                 text: Arc::from(text),
                 quoted,
             },
-            _ => {
-                self.i -= 1;
+            other => {
+                let line = t.line;
+                self.put_back(Token {
+                    tok: other,
+                    pos,
+                    line,
+                });
                 return Ok(None);
             }
         }))
