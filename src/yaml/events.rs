@@ -31,7 +31,7 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
     'attempt: loop {
         let mut loader = Loader::new(&text);
         let body = loader.text;
-        let starts = line_starts(body);
+        let starts = std::rc::Rc::clone(&loader.line_starts);
         let bad_anchor = first_bad_anchor(body);
         let mut first_line = 1;
         let mut out = Vec::new();
@@ -88,7 +88,12 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
 /// letters, digits, `_` and `-`, ended by whitespace or one of `?:,]}%@` and a
 /// backquote), with its line; found with yaml-rust2's scanner, whose names are longer.
 fn first_bad_anchor(text: &str) -> Option<(usize, YamlError)> {
-    if !text.contains(['&', '*']) {
+    // An `&` or `*` on a line that starts with `#` is in a comment or in a
+    // scalar's text, never an anchor: most values files have them only there.
+    let may_hold_one = text
+        .split('\n')
+        .any(|line| line.contains(['&', '*']) && !line.trim_start().starts_with('#'));
+    if !may_hold_one {
         return None;
     }
     let starts = line_starts(text);
@@ -569,14 +574,10 @@ fn indent_block_headers(text: &str) -> Option<String> {
 pub(super) fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => starts.push(i + 1),
-            b'\r' if b.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
-            _ => {}
+    for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+        if b[i] == b'\n' || b.get(i + 1) != Some(&b'\n') {
+            starts.push(i + 1);
         }
-        i += 1;
     }
     starts
 }
@@ -642,7 +643,7 @@ struct Loader<'a> {
     parser: Parser<std::str::Chars<'a>>,
     done: bool,
     /// The byte offset where each line starts (yaml-rust2's line breaks: LF, CRLF, CR).
-    line_starts: Vec<usize>,
+    line_starts: std::rc::Rc<[usize]>,
     /// The untranslated yaml-rust2 error, for [`Repairer`].
     raw_error: Option<ScanError>,
     /// Token positions of the current document, for the tab rules.
@@ -668,7 +669,7 @@ impl<'a> Loader<'a> {
             text,
             parser: Parser::new_from_str(text),
             done: false,
-            line_starts: line_starts(text),
+            line_starts: line_starts(text).into(),
             raw_error: None,
             toks: Vec::new(),
             open: Vec::new(),
@@ -1213,5 +1214,30 @@ fn translate_error(e: &ScanError, text: &str) -> YamlError {
         ),
         "recursion limit exceeded" => scanner_error(&format!("exceeded max depth of {MAX_DEPTH}")),
         _ => scanner_error(problem),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_looked_for_only_outside_comment_lines() {
+        let bad = "k: &a.b v\n";
+        let (line, _) = first_bad_anchor(bad).expect("go-yaml cannot read the name a.b");
+        assert_eq!(line, 1);
+        // The same text on a comment line, or in a block scalar line that starts with `#`.
+        assert!(first_bad_anchor("# k: &a.b v\nk: v\n").is_none());
+        assert!(first_bad_anchor("s: |\n  # &a.b *c.d\nk: v\n").is_none());
+        // A comment line before does not hide a real one after it.
+        let (line, _) = first_bad_anchor("# see *below*\nk: &a.b v\n").expect("still found");
+        assert_eq!(line, 2);
+    }
+
+    #[test]
+    fn line_starts_count_lf_crlf_and_lone_cr() {
+        assert_eq!(line_starts("a\nb\r\nc\rd"), vec![0, 2, 5, 7]);
+        assert_eq!(line_starts(""), vec![0]);
+        assert_eq!(line_starts("\n"), vec![0, 1]);
     }
 }
