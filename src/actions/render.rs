@@ -3,7 +3,7 @@
 //! and split the result into manifests, hooks and notes, in Helm's order and with
 //! Helm's errors at each step.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
@@ -171,7 +171,28 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
         release: release.to_value(),
         capabilities,
     };
-    let mut files = engine::render(&input, &opts.funcs).map_err(|e| anyhow!(e.0))?;
+    // Each rendered file's documents are read on a second thread while the
+    // templates after it render (most of a large chart's remaining work).
+    let (files, read) = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
+        let reader = s.spawn(move || {
+            let mut read = HashMap::new();
+            for (path, text) in rx {
+                read.insert(path, manifest::read_file(&text));
+            }
+            read
+        });
+        let files = {
+            let tx = tx;
+            engine::render_observed(&input, &opts.funcs, &|path, text| {
+                if !path.ends_with("NOTES.txt") && manifest::is_manifest_file(path, text) {
+                    let _ = tx.send((path.to_string(), text.to_string()));
+                }
+            })
+        };
+        (files, reader.join().unwrap_or_default())
+    });
+    let mut files = files.map_err(|e| anyhow!(e.0))?;
 
     let notes_key = format!("{}/templates/NOTES.txt", chart.name());
     let mut notes = String::new();
@@ -191,7 +212,7 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
         }
     }
 
-    let (hooks, manifests) = match manifest::sort_manifests(&files, INSTALL_ORDER) {
+    let (hooks, manifests) = match manifest::sort_read_manifests(&files, INSTALL_ORDER, read) {
         Ok(r) => r,
         Err(source) => {
             let raw = raw_output(&files);

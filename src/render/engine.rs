@@ -50,6 +50,16 @@ pub fn render(
     input: &RenderInput<'_>,
     opts: &FuncOptions,
 ) -> Result<BTreeMap<String, String>, RenderError> {
+    render_observed(input, opts, &|_, _| {})
+}
+
+/// [`render`], calling `on_rendered(path, output)` as each Go template is
+/// rendered, so a caller can start on the output while the rest render.
+pub fn render_observed(
+    input: &RenderInput<'_>,
+    opts: &FuncOptions,
+    on_rendered: &dyn Fn(&str, &str),
+) -> Result<BTreeMap<String, String>, RenderError> {
     let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
     let mut jinja: Vec<JinjaUnit> = Vec::new();
     let capabilities = Value::Object(input.capabilities.clone());
@@ -109,7 +119,9 @@ pub fn render(
                 &Value::Map(Arc::new(MapCell::named(data, VALUES_TYPE))),
             )
             .map_err(|e| cleanup_exec_error(name, &e))?;
-        rendered.insert(name.clone(), out.replace("<no value>", ""));
+        let out = out.replace("<no value>", "");
+        on_rendered(name, &out);
+        rendered.insert(name.clone(), out);
     }
     for unit in &jinja {
         let chart = JinjaChart {

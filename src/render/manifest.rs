@@ -14,7 +14,7 @@
 //! quick reader declines it or the head has an error, so every error is worded by
 //! the full reader.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -334,28 +334,76 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
+/// A document's head, or the error reading it.
+pub type ReadHead = Result<Head, String>;
+
+/// A rendered file's documents, each with its head or the error reading it.
+pub type ReadFile = Vec<(String, ReadHead)>;
+
+/// Whether [`sort_manifests`] reads the file at `path` with this content:
+/// partials and blank files are skipped.
+pub fn is_manifest_file(path: &str, content: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    !base.starts_with('_') && !trim_space(content).is_empty()
+}
+
+/// A rendered file split into documents and their heads read, as
+/// [`sort_manifests`] would: done ahead by a caller that has the file early.
+pub fn read_file(content: &str) -> ReadFile {
+    split_manifests(content)
+        .into_iter()
+        .map(|doc| {
+            let head = read_head(&doc);
+            (doc, head)
+        })
+        .collect()
+}
+
 /// Helm's `SortManifests`: files in path order (partials and blank files skipped),
 /// documents in file order, then hooks and resources each stable-sorted by kind.
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
     order: &[&str],
 ) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
+    sort_read_manifests(files, order, HashMap::new())
+}
+
+/// [`sort_manifests`] with some files already read by [`read_file`] (keyed by
+/// path, from the same content as in `files`); the rest are read here.
+pub fn sort_read_manifests(
+    files: &BTreeMap<String, String>,
+    order: &[&str],
+    mut read: HashMap<String, ReadFile>,
+) -> Result<(Vec<Hook>, Vec<Manifest>), ManifestError> {
     let mut hooks = Vec::new();
     let mut generic = Vec::new();
-    let mut docs: Vec<(&String, String)> = Vec::new();
+    let mut docs: Vec<(&String, String, Option<ReadHead>)> = Vec::new();
     for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || trim_space(content).is_empty() {
+        if !is_manifest_file(path, content) {
             continue;
         }
-        for doc in split_manifests(content) {
-            docs.push((path, doc));
+        match read.remove(path) {
+            Some(ahead) => docs.extend(ahead.into_iter().map(|(d, h)| (path, d, Some(h)))),
+            None => docs.extend(
+                split_manifests(content)
+                    .into_iter()
+                    .map(|d| (path, d, None)),
+            ),
         }
     }
     // Reading the documents is most of the work for large charts: spread it over
     // the cores; the first error in document order is the one reported.
-    let heads = read_heads(&docs);
-    for ((path, doc), head) in docs.into_iter().zip(heads) {
+    let unread: Vec<&str> = docs
+        .iter()
+        .filter(|(_, _, h)| h.is_none())
+        .map(|(_, d, _)| d.as_str())
+        .collect();
+    let mut fresh = read_heads(&unread).into_iter();
+    for (path, doc, head) in docs {
+        let head = match head {
+            Some(h) => h,
+            None => fresh.next().unwrap_or_else(|| read_head(&doc)),
+        };
         let head = head.map_err(|message| ManifestError {
             path: path.clone(),
             message,
@@ -411,20 +459,20 @@ pub fn sort_manifests(
 
 /// [`read_head`] of every document, in order, on several threads when there is
 /// enough text to be worth it.
-fn read_heads(docs: &[(&String, String)]) -> Vec<Result<Head, String>> {
-    let total: usize = docs.iter().map(|(_, d)| d.len()).sum();
+fn read_heads(docs: &[&str]) -> Vec<ReadHead> {
+    let total: usize = docs.iter().map(|d| d.len()).sum();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
     if threads < 2 || total < 256 * 1024 {
-        return docs.iter().map(|(_, d)| read_head(d)).collect();
+        return docs.iter().map(|d| read_head(d)).collect();
     }
     let chunk = docs.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = docs
             .chunks(chunk.max(1))
-            .map(|part| s.spawn(move || part.iter().map(|(_, d)| read_head(d)).collect::<Vec<_>>()))
+            .map(|part| s.spawn(move || part.iter().map(|d| read_head(d)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -458,6 +506,47 @@ fn kind_cmp(a: &str, b: &str, order: &[&str]) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_read_ahead_sort_as_files_read_here() {
+        let files: BTreeMap<String, String> = [
+            ("c/templates/_h.tpl", "x: 1"),
+            ("c/templates/a.yaml", "kind: Service\nmetadata:\n  name: a\n---\nkind: Deployment\nmetadata:\n  name: b\n"),
+            ("c/templates/hook.yaml", "kind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: \"5\"\n"),
+            ("c/templates/blank.yaml", "  \n"),
+            ("c/templates/z.yaml", "kind: ConfigMap\nmetadata:\n  name: z\n"),
+        ]
+        .into_iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect();
+        let here = sort_manifests(&files, INSTALL_ORDER).expect("valid");
+        assert_eq!(here.0.len(), 1);
+        assert_eq!(here.1.len(), 3);
+        // All files read ahead, then only some.
+        for every in [1, 2] {
+            let ahead: HashMap<String, ReadFile> = files
+                .iter()
+                .enumerate()
+                .filter(|(i, (p, c))| i % every == 0 && is_manifest_file(p, c))
+                .map(|(_, (p, c))| (p.clone(), read_file(c)))
+                .collect();
+            let read = sort_read_manifests(&files, INSTALL_ORDER, ahead).expect("valid");
+            assert_eq!(read, here);
+        }
+        // An invalid document gives the same error either way.
+        let mut bad = files.clone();
+        bad.insert("c/templates/b.yaml".into(), "kind: [\n".into());
+        let here = sort_manifests(&bad, INSTALL_ORDER)
+            .expect_err("invalid")
+            .to_string();
+        let ahead = bad.iter().map(|(p, c)| (p.clone(), read_file(c))).collect();
+        let read = sort_read_manifests(&bad, INSTALL_ORDER, ahead).expect_err("invalid");
+        assert_eq!(read.to_string(), here);
+        assert!(
+            here.starts_with("YAML parse error on c/templates/b.yaml"),
+            "{here}"
+        );
+    }
 
     #[test]
     fn splits_like_helm() {
