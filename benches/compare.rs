@@ -269,24 +269,50 @@ fn main() {
     let helm = PathBuf::from(String::from_utf8_lossy(&helm_out.stdout).trim().to_string());
     let home = tempfile::tempdir().expect("tempdir");
 
+    // BENCH_ONLY=corpus,large,engine picks some of the three parts (all by default).
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let part = |name: &str| only.is_empty() || only.split(',').any(|p| p.trim() == name);
+
     let cases = load_cases(&corpus);
     let all: Vec<&Case> = cases.iter().collect();
     println!("charter vs helm 3.17.3, template, best of {rounds} rounds");
+    if part("corpus") {
+        corpus_lines(&charter, &helm, &cases, &all, home.path(), rounds);
+    }
+    if part("large") {
+        large_chart_lines(&charter, &helm, &cases, home.path(), rounds);
+    }
+    if part("engine") {
+        engine_line(&charter, &helm, home.path(), rounds);
+    }
+}
+
+/// The whole corpus, and the corpus without the charts that generate keys.
+fn corpus_lines(
+    charter: &Path,
+    helm: &Path,
+    cases: &[Case],
+    all: &[&Case],
+    home: &Path,
+    rounds: usize,
+) {
     report(
         &format!("corpus ({} cases)", all.len()),
-        &measure(&charter, &all, home.path(), rounds),
-        &measure(&helm, &all, home.path(), rounds),
+        &measure(charter, all, home, rounds),
+        &measure(helm, all, home, rounds),
     );
     // Charts that generate RSA keys (genCA, genPrivateKey, ...) spend most of their
     // time finding primes, a random amount on both sides: report the rest too.
     let plain: Vec<&Case> = cases.iter().filter(|c| !generates_keys(&c.chart)).collect();
     report(
         &format!("corpus without key generation ({})", plain.len()),
-        &measure(&charter, &plain, home.path(), rounds),
-        &measure(&helm, &plain, home.path(), rounds),
+        &measure(charter, &plain, home, rounds),
+        &measure(helm, &plain, home, rounds),
     );
+}
 
-    // The five largest charts by the size of their expected output.
+/// The five largest charts by the size of their expected output.
+fn large_chart_lines(charter: &Path, helm: &Path, cases: &[Case], home: &Path, rounds: usize) {
     let mut sized: Vec<(u64, &Case)> = cases
         .iter()
         .filter(|c| {
@@ -311,14 +337,17 @@ fn main() {
         let one = vec![*case];
         report(
             &format!("{name} ({} KiB)", size / 1024),
-            &measure(&charter, &one, home.path(), rounds * 3),
-            &measure(&helm, &one, home.path(), rounds * 3),
+            &measure(charter, &one, home, rounds * 3),
+            &measure(helm, &one, home, rounds * 3),
         );
     }
+}
 
-    let chart = synthetic_chart(home.path());
+/// The synthetic chart that exercises the template engine.
+fn engine_line(charter: &Path, helm: &Path, home: &Path, rounds: usize) {
+    let chart = synthetic_chart(home);
     let synthetic = Case {
-        dir: home.path().to_path_buf(),
+        dir: home.to_path_buf(),
         chart,
         release: "bench".into(),
         namespace: "default".into(),
@@ -327,7 +356,7 @@ fn main() {
     let one = vec![&synthetic];
     report(
         "engine: 30 files x 40 services",
-        &measure(&charter, &one, home.path(), rounds * 3),
-        &measure(&helm, &one, home.path(), rounds * 3),
+        &measure(charter, &one, home, rounds * 3),
+        &measure(helm, &one, home, rounds * 3),
     );
 }
