@@ -175,7 +175,8 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
     // templates after it render (most of a large chart's remaining work).
     let (files, read) = std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
-        let reader = s.spawn(move || {
+        // Without a thread (the system refused one), everything is read afterwards.
+        let reader = std::thread::Builder::new().spawn_scoped(s, move || {
             let mut read = HashMap::new();
             for (path, text) in rx {
                 read.insert(path, manifest::read_file(&text));
@@ -190,7 +191,8 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
                 }
             })
         };
-        (files, reader.join().unwrap_or_default())
+        let read = reader.ok().and_then(|r| r.join().ok()).unwrap_or_default();
+        (files, read)
     });
     let mut files = files.map_err(|e| anyhow!(e.0))?;
 

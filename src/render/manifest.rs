@@ -470,13 +470,23 @@ fn read_heads(docs: &[&str]) -> Vec<ReadHead> {
     }
     let chunk = docs.len().div_ceil(threads);
     std::thread::scope(|s| {
+        let read_part = |part: &[&str]| part.iter().map(|d| read_head(d)).collect::<Vec<_>>();
+        // A part whose thread the system refused is read on this one.
         let handles: Vec<_> = docs
             .chunks(chunk.max(1))
-            .map(|part| s.spawn(move || part.iter().map(|d| read_head(d)).collect::<Vec<_>>()))
+            .map(|part| {
+                (
+                    part,
+                    std::thread::Builder::new().spawn_scoped(s, move || read_part(part)),
+                )
+            })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|(part, h)| match h {
+                Ok(h) => h.join().unwrap_or_else(|_| read_part(part)),
+                Err(_) => read_part(part),
+            })
             .collect()
     })
 }
