@@ -48,6 +48,34 @@ struct Val {
     iface: bool,
 }
 
+/// One flag per function argument (whether it came through an interface),
+/// without an allocation for the first 64.
+#[derive(Default)]
+struct Ifaces {
+    bits: u64,
+    len: usize,
+    more: Vec<bool>,
+}
+
+impl Ifaces {
+    fn push(&mut self, iface: bool) {
+        if self.len < 64 {
+            self.bits |= u64::from(iface) << self.len;
+        } else {
+            self.more.push(iface);
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> bool {
+        if i < 64 {
+            self.bits >> i & 1 == 1
+        } else {
+            self.more.get(i - 64).copied().unwrap_or(false)
+        }
+    }
+}
+
 impl Val {
     fn plain(v: Value) -> Val {
         Val { v, iface: false }
@@ -802,19 +830,32 @@ impl<'t> State<'t> {
         // names; Go looks up the template's map first, then the builtins.
         if let Some(f) = self.set.funcs.get(name).cloned() {
             let ident = self.at;
-            let mut vals = Vec::with_capacity(args.len() + 1);
+            // The values go to the function as they are; whether each came
+            // through an interface is kept aside, for a wrong-type error only.
+            let mut argv = Vec::with_capacity(args.len() + 1);
+            let mut ifaces = Ifaces::default();
             for a in args {
-                vals.push(self.eval_arg(dot, a)?);
+                let v = self.eval_arg(dot, a)?;
+                ifaces.push(v.iface);
+                argv.push(v.v);
             }
             let piped = fin.is_some();
             if let Some(f) = fin {
-                vals.push(f);
+                ifaces.push(f.iface);
+                argv.push(f.v);
             }
-            let argv: Vec<Value> = vals.iter().map(|v| v.v.clone()).collect();
             let result = f(self, &argv);
             return match result {
                 Ok(v) => Ok(Val::plain(v)),
                 Err(FuncError::WrongType { expected, got }) => {
+                    let vals: Vec<Val> = argv
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| Val {
+                            v,
+                            iface: ifaces.get(i),
+                        })
+                        .collect();
                     Err(self.wrong_type(ident, args, &vals, piped, &expected, &got))
                 }
                 Err(e) => {
@@ -1192,5 +1233,25 @@ impl FuncCtx for State<'_> {
 
     fn depth(&self) -> usize {
         self.depth
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ifaces;
+
+    #[test]
+    fn interface_flags_hold_for_any_number_of_arguments() {
+        let mut f = Ifaces::default();
+        let want: Vec<bool> = (0..150)
+            .map(|i| i % 3 == 0 || i == 64 || i == 149)
+            .collect();
+        for &b in &want {
+            f.push(b);
+        }
+        for (i, &b) in want.iter().enumerate() {
+            assert_eq!(f.get(i), b, "argument {i}");
+        }
+        assert!(!f.get(150));
     }
 }
