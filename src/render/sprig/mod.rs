@@ -12,8 +12,8 @@
 //! durationRound, Go's `ParseDuration`), `decimal` (shopspring arithmetic for the
 //! `*f` functions), `crypto` (encodings, hashes, AES, derivePassword), `certs`
 //! (keys, certificates, bcrypt), `primes` (the search for RSA primes), `urls`
-//! (`net/url`), `args` (Go parameter and spf13/cast conversions). `getHostByName` is here as Helm's stub; the resolving
-//! version is [`get_host_by_name`].
+//! (`net/url`), `args` (Go parameter and spf13/cast conversions). `getHostByName`
+//! is here as Helm's stub; the resolving version is [`get_host_by_name`].
 
 mod args;
 mod certs;
