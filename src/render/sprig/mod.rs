@@ -21,6 +21,7 @@ mod collections;
 mod crypto;
 mod dates;
 mod decimal;
+mod fermat;
 mod numbers;
 mod primes;
 mod strings;

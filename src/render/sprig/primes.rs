@@ -111,7 +111,10 @@ fn find_prime(bits: u32, done: &AtomicBool) -> Option<BoxedUint> {
             if candidate.bits() != bits {
                 break;
             }
-            if crypto_primes::is_prime_with_rng(&mut rng, &candidate) {
+            // The quick test rules most composites out; crypto-primes decides.
+            if !super::fermat::certainly_composite(&candidate)
+                && crypto_primes::is_prime_with_rng(&mut rng, &candidate)
+            {
                 return Some(candidate);
             }
         }
