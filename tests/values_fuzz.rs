@@ -46,19 +46,19 @@ fn parent_with(values_yaml: &str, chart_yaml: &str) -> Option<chart::Chart> {
     let files = vec![
         chart::ChartFile {
             name: "Chart.yaml".into(),
-            data: chart_yaml.as_bytes().to_vec(),
+            data: chart_yaml.as_bytes().to_vec().into(),
         },
         chart::ChartFile {
             name: "values.yaml".into(),
-            data: values_yaml.as_bytes().to_vec(),
+            data: values_yaml.as_bytes().to_vec().into(),
         },
         chart::ChartFile {
             name: "charts/s/Chart.yaml".into(),
-            data: b"apiVersion: v2\nname: s\nversion: 1.0.0\n".to_vec(),
+            data: b"apiVersion: v2\nname: s\nversion: 1.0.0\n".to_vec().into(),
         },
         chart::ChartFile {
             name: "charts/s/values.yaml".into(),
-            data: values_yaml.as_bytes().to_vec(),
+            data: values_yaml.as_bytes().to_vec().into(),
         },
     ];
     chart::load_files(files).ok()

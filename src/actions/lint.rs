@@ -471,7 +471,7 @@ fn values_rules(dir: &Path, opts: &LintOptions, r: &mut LintResult) {
     let mut merged = opts.user_values.clone();
     values::coalesce_tables(&mut merged, &values, false);
     let probe = chart::Chart {
-        schema: Some(schema),
+        schema: Some(schema.into()),
         ..chart::Chart::default()
     };
     if let Err(e) = values::validate_schemas(&probe, &merged) {
@@ -531,6 +531,7 @@ fn template_rules(dir: &Path, opts: &LintOptions, r: &mut LintResult) {
         values: &vals,
         release: release.to_value(),
         capabilities: caps.clone(),
+        process_exits_after: false,
     };
     let funcs = FuncOptions {
         lint_mode: true,

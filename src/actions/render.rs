@@ -170,6 +170,8 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
         values: &values,
         release: release.to_value(),
         capabilities,
+        // Every command that renders through here is one process of the CLI.
+        process_exits_after: true,
     };
     // Each rendered file's documents are read on a second thread while the
     // templates after it render (most of a large chart's remaining work).

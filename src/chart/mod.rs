@@ -38,7 +38,8 @@ fn err(msg: impl Into<String>) -> ChartError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartFile {
     pub name: String,
-    pub data: Vec<u8>,
+    /// The content, shared (not copied) with `.Files` when the chart renders.
+    pub data: bytes::Bytes,
 }
 
 impl ChartFile {
@@ -67,7 +68,7 @@ pub struct Chart {
     /// values.yaml (an empty map when absent).
     pub values: Map,
     pub raw_values: Option<String>,
-    pub schema: Option<Vec<u8>>,
+    pub schema: Option<bytes::Bytes>,
     /// Every other file: what `.Files` sees.
     pub files: Vec<ChartFile>,
     /// Subcharts from `charts/`.
@@ -235,10 +236,12 @@ fn walk(
                 "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
             )));
         }
-        let mut data = std::fs::read(&path)
-            .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?;
+        let mut data = bytes::Bytes::from(
+            std::fs::read(&path)
+                .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?,
+        );
         if data.starts_with(&[0xef, 0xbb, 0xbf]) {
-            data.drain(..3);
+            data = data.slice(3..);
         }
         out.push(ChartFile { name: rel, data });
     }
@@ -335,8 +338,9 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, ChartError> {
                 "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
+        let mut data = bytes::Bytes::from(data);
         if data.starts_with(&[0xef, 0xbb, 0xbf]) {
-            data.drain(..3);
+            data = data.slice(3..);
         }
         files.push(ChartFile { name: n, data });
     }

@@ -180,19 +180,19 @@ mod tests {
         let files = vec![
             ChartFile {
                 name: "Chart.yaml".into(),
-                data: b"name: t\nversion: 0.1.0\napiVersion: v2\n".to_vec(),
+                data: b"name: t\nversion: 0.1.0\napiVersion: v2\n".to_vec().into(),
             },
             ChartFile {
                 name: "values.yaml".into(),
-                data: b"a: 1 # raw\n".to_vec(),
+                data: b"a: 1 # raw\n".to_vec().into(),
             },
             ChartFile {
                 name: "templates/x.yaml".into(),
-                data: b"x: {{ .Values.a }}\n".to_vec(),
+                data: b"x: {{ .Values.a }}\n".to_vec().into(),
             },
             ChartFile {
                 name: "README.md".into(),
-                data: b"hi\n".to_vec(),
+                data: b"hi\n".to_vec().into(),
             },
         ];
         crate::chart::load_files(files).unwrap()

@@ -27,7 +27,7 @@ use std::sync::Arc;
 pub use error::{Error, ErrorKind};
 pub use exec::MissingKey;
 pub use fmt::{go_quote, sprint, sprintf, sprintln};
-pub use value::{Func, FuncCtx, FuncError, Map, Object, Value};
+pub use value::{Func, FuncCtx, FuncError, Map, Object, Value, push_byte_list};
 
 /// Go's builtin functions, always defined.
 pub const BUILTINS: &[&str] = &[
@@ -39,6 +39,10 @@ pub const BUILTINS: &[&str] = &[
 pub fn is_builtin(name: &str) -> bool {
     BUILTINS.contains(&name)
 }
+
+/// Below this much template text, [`Template::parse_all`] parses on one thread
+/// (starting a thread costs about as much as parsing 20 KB).
+const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
 
 /// Adds parsed trees to a set with Go's rule: an empty body never replaces an
 /// existing definition; anything else does.
@@ -95,6 +99,56 @@ impl Template {
         Ok(())
     }
 
+    /// [`Template::parse`] of each `(name, text)` in turn, with the lexing and
+    /// parsing shared between this thread and one more when there is enough text
+    /// to repay a thread; the trees join the set in the given order, so later
+    /// definitions win as they would one by one. The first file (in that order)
+    /// that fails to parse is returned with its error, and nothing is added.
+    pub fn parse_all(&mut self, files: &[(&str, &str)]) -> Result<(), (usize, Error)> {
+        let funcs = &self.funcs;
+        let has = |n: &str| funcs.contains_key(n) || is_builtin(n);
+        let total: usize = files.iter().map(|(_, text)| text.len()).sum();
+        let mut parsed: Vec<Option<Result<Vec<parse::Tree>, Error>>> =
+            files.iter().map(|_| None).collect();
+        if total >= PARALLEL_PARSE_BYTES && files.len() > 1 {
+            // Both threads take the next unparsed file until none is left.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let work = || {
+                let mut done = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((name, text)) = files.get(i) else {
+                        return done;
+                    };
+                    done.push((i, parse::parse(name, text, &has)));
+                }
+            };
+            let (mine, theirs) = std::thread::scope(|s| {
+                let helper = std::thread::Builder::new().spawn_scoped(s, work);
+                let mine = work();
+                // A thread the system refused leaves all the files to this one.
+                let theirs = helper.ok().and_then(|h| h.join().ok());
+                (mine, theirs)
+            });
+            for (i, r) in mine.into_iter().chain(theirs.into_iter().flatten()) {
+                parsed[i] = Some(r);
+            }
+        }
+        let mut all = Vec::with_capacity(files.len());
+        for (i, slot) in parsed.into_iter().enumerate() {
+            let result = match slot {
+                Some(r) => r,
+                None => parse::parse(files[i].0, files[i].1, &has),
+            };
+            all.push(result.map_err(|e| (i, e))?);
+        }
+        let trees = Arc::make_mut(&mut self.trees);
+        for new in all {
+            add_trees(trees, new);
+        }
+        Ok(())
+    }
+
     /// Go's `t.ExecuteTemplate(w, name, data)`, returning the output.
     pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
         let set = exec::Set {
@@ -119,5 +173,76 @@ impl Template {
     /// The set's root name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files that define `shared` in turn, with `n` bytes of padding each (enough
+    /// padding takes the two-thread path).
+    fn files(count: usize, pad: usize) -> Vec<(String, String)> {
+        (0..count)
+            .map(|i| {
+                let text = [
+                    "{{- define \"shared\" }}",
+                    &i.to_string(),
+                    "{{ end -}}{{/* ",
+                    &"x".repeat(pad),
+                    " */}}",
+                    &i.to_string(),
+                    ":{{ template \"shared\" }}",
+                ]
+                .concat();
+                (format!("f{i:03}"), text)
+            })
+            .collect()
+    }
+
+    fn run(t: &Template, names: &[&str]) -> Vec<String> {
+        names
+            .iter()
+            .map(|n| t.execute(n, &Value::Nil).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn parse_all_gives_what_parsing_one_by_one_gives() {
+        for pad in [10, 4000] {
+            let files = files(40, pad);
+            let refs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            let names: Vec<&str> = refs.iter().map(|(n, _)| *n).collect();
+            let mut one = Template::new("root");
+            for (name, text) in &refs {
+                one.parse(name, text).unwrap();
+            }
+            let mut all = Template::new("root");
+            all.parse_all(&refs).unwrap();
+            // The last definition of "shared" wins in both.
+            assert_eq!(run(&all, &names), run(&one, &names), "pad {pad}");
+            assert_eq!(all.execute("f000", &Value::Nil).unwrap(), "0:39");
+        }
+    }
+
+    #[test]
+    fn parse_all_reports_the_first_bad_file_in_order_and_adds_nothing() {
+        for pad in [10, 4000] {
+            let mut files = files(40, pad);
+            files[7].1.push_str("{{ if }}");
+            files[30].1.push_str("{{ end }}");
+            let refs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            let mut t = Template::new("root");
+            let (index, err) = t.parse_all(&refs).unwrap_err();
+            assert_eq!(index, 7, "pad {pad}");
+            assert!(err.to_string().contains("f007"), "{err}");
+            assert!(!t.lookup("f000") && !t.lookup("shared"));
+        }
     }
 }

@@ -154,6 +154,10 @@ pub trait Object: Send + Sync {
     }
     /// The text Go's `%v` prints for this value.
     fn format(&self) -> String;
+    /// [`Object::format`] appended to `out` (for objects whose text is large).
+    fn push_format(&self, out: &mut String) {
+        out.push_str(&self.format());
+    }
     /// The text of the type's `String` method, which the template printer uses
     /// for an addressable value (e.g. `.Capabilities.KubeVersion` prints `v1.32.0`).
     fn stringer(&self) -> Option<String> {
@@ -421,39 +425,93 @@ impl fmt::Display for Value {
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => f.write_str(&format_float(*x)),
             Value::String(s) => f.write_str(s),
-            Value::Bytes(b) => {
-                f.write_str("[")?;
-                for (i, byte) in b.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(" ")?;
-                    }
-                    write!(f, "{byte}")?;
-                }
-                f.write_str("]")
+            _ => {
+                let mut out = String::new();
+                self.push_go(&mut out);
+                f.write_str(&out)
             }
-            Value::List(l) => {
-                f.write_str("[")?;
-                for (i, v) in l.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(" ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
-                f.write_str("]")
-            }
-            Value::Map(m) => {
-                f.write_str("map[")?;
-                for (i, (k, v)) in m.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(" ")?;
-                    }
-                    write!(f, "{k}:{v}")?;
-                }
-                f.write_str("]")
-            }
-            Value::Object(o) => f.write_str(&o.format()),
         }
     }
+}
+
+impl Value {
+    /// Go's `%v` of this value appended to `out` (what `Display` prints), built
+    /// in one string: a `.Files` map printed this way can run to megabytes.
+    pub fn push_go(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Value::Nil => out.push_str("<nil>"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Float(x) => out.push_str(&format_float(*x)),
+            Value::String(s) => out.push_str(s),
+            Value::Bytes(b) => push_byte_list(out, b),
+            Value::List(l) => {
+                out.push('[');
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    v.push_go(out);
+                }
+                out.push(']');
+            }
+            Value::Map(m) => {
+                out.push_str("map[");
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push_str(k);
+                    out.push(':');
+                    v.push_go(out);
+                }
+                out.push(']');
+            }
+            Value::Object(o) => o.push_format(out),
+        }
+    }
+}
+
+/// Go's `%v` of a `[]byte`, `[104 105]`, appended to `out`. Charts print whole
+/// `.Files` maps this way (a `$` used as a `dict` key), megabytes at a time, so
+/// the digits are copied from a table in fixed-size pieces into a stack buffer.
+pub fn push_byte_list(out: &mut String, bytes: &[u8]) {
+    /// Each byte's decimal digits (padded to four) and how many there are.
+    const DIGITS: [([u8; 4], usize); 256] = {
+        let mut table = [([0u8; 4], 0usize); 256];
+        let mut b = 0;
+        while b < 256 {
+            let (h, t, o) = ((b / 100) as u8, (b / 10 % 10) as u8, (b % 10) as u8);
+            table[b] = if b >= 100 {
+                ([b'0' + h, b'0' + t, b'0' + o, 0], 3)
+            } else if b >= 10 {
+                ([b'0' + t, b'0' + o, 0, 0], 2)
+            } else {
+                ([b'0' + o, 0, 0, 0], 1)
+            };
+            b += 1;
+        }
+        table
+    };
+    out.reserve(bytes.len() * 4 + 2);
+    out.push('[');
+    let mut buf = [0u8; 4096];
+    for (c, chunk) in bytes.chunks(800).enumerate() {
+        let mut n = 0;
+        for (i, byte) in chunk.iter().enumerate() {
+            buf[n] = b' ';
+            n += usize::from(c > 0 || i > 0);
+            let (digits, len) = DIGITS[usize::from(*byte)];
+            buf[n..n + 4].copy_from_slice(&digits);
+            n += len;
+        }
+        // Only ASCII digits and spaces were written.
+        out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+    }
+    out.push(']');
 }
 
 /// Go's `%v` for a float64: strconv's shortest `'g'` form, which switches to an
@@ -541,6 +599,28 @@ pub fn shortest_digits(x: f64) -> (bool, String, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_lists_print_as_go_prints_them() {
+        let naive = |b: &[u8]| {
+            let parts: Vec<String> = b.iter().map(|x| x.to_string()).collect();
+            format!("[{}]", parts.join(" "))
+        };
+        let all: Vec<u8> = (0..=255u8).collect();
+        let long: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 256) as u8).collect();
+        for bytes in [
+            &[][..],
+            &[0][..],
+            &[9, 10, 99, 100, 255][..],
+            &all[..],
+            &long[..],
+        ] {
+            let mut out = String::from("x");
+            push_byte_list(&mut out, bytes);
+            assert_eq!(out, format!("x{}", naive(bytes)));
+            assert_eq!(Value::Bytes(Arc::from(bytes)).to_string(), naive(bytes));
+        }
+    }
 
     #[test]
     fn floats_print_like_go() {

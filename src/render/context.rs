@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
+use bytes::Bytes;
 
 use crate::gotmpl::{FuncError, Map, Object, Value};
 
@@ -292,20 +293,16 @@ impl Object for Capabilities {
 
 /// `.Files` (`engine.files`): the chart's non-template files by path.
 #[derive(Debug, Clone, Default)]
-pub struct Files(pub Arc<BTreeMap<String, Arc<[u8]>>>);
+/// The contents are shared with the loaded chart, not copied.
+pub struct Files(pub Arc<BTreeMap<String, Bytes>>);
 
 impl Files {
-    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
-        Files(Arc::new(
-            files.into_iter().map(|(k, v)| (k, Arc::from(v))).collect(),
-        ))
+    pub fn new(files: impl IntoIterator<Item = (String, Bytes)>) -> Files {
+        Files(Arc::new(files.into_iter().collect()))
     }
 
     fn get_bytes(&self, name: &str) -> Arc<[u8]> {
-        self.0
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(Vec::new()))
+        Arc::from(self.0.get(name).map_or(&[][..], |b| &b[..]))
     }
 
     fn glob(&self, pattern: &str) -> Files {
@@ -380,7 +377,7 @@ impl Object for Files {
             "AsSecrets" => Some(Value::string(super::funcs::to_yaml_trimmed(
                 &self.by_base_name(true),
             ))),
-            _ => self.0.get(name).map(|v| Value::Bytes(v.clone())),
+            _ => self.0.get(name).map(|v| Value::Bytes(Arc::from(&v[..]))),
         }
     }
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, FuncError>> {
@@ -407,12 +404,21 @@ impl Object for Files {
         )
     }
     fn format(&self) -> String {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .map(|(k, v)| format!("{k}:{}", Value::Bytes(v.clone())))
-            .collect();
-        format!("map[{}]", parts.join(" "))
+        let mut out = String::new();
+        self.push_format(&mut out);
+        out
+    }
+    fn push_format(&self, out: &mut String) {
+        out.push_str("map[");
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(k);
+            out.push(':');
+            crate::gotmpl::push_byte_list(out, v);
+        }
+        out.push(']');
     }
     fn truthy(&self) -> bool {
         !self.0.is_empty()
@@ -421,7 +427,7 @@ impl Object for Files {
         Value::map(
             self.0
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .map(|(k, v)| (k.clone(), Value::Bytes(Arc::from(&v[..]))))
                 .collect(),
         )
     }
@@ -524,9 +530,9 @@ mod tests {
     #[test]
     fn files_glob_and_lines() {
         let files = Files::new([
-            ("files/a.txt".to_string(), b"one\ntwo\n".to_vec()),
-            ("files/sub/b.txt".to_string(), b"x".to_vec()),
-            ("other.txt".to_string(), b"y".to_vec()),
+            ("files/a.txt".to_string(), b"one\ntwo\n".to_vec().into()),
+            ("files/sub/b.txt".to_string(), b"x".to_vec().into()),
+            ("other.txt".to_string(), b"y".to_vec().into()),
         ]);
         let g = files.glob("files/*");
         assert_eq!(g.0.len(), 1);

@@ -82,7 +82,11 @@ pub fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => other.to_string(),
+        other => {
+            let mut out = String::new();
+            other.push_go(&mut out);
+            out
+        }
     }
 }
 
