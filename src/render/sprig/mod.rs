@@ -11,9 +11,10 @@
 //! reflection, semver, regex, paths, date formatting), `dates` (dateModify,
 //! durationRound, Go's `ParseDuration`), `decimal` (shopspring arithmetic for the
 //! `*f` functions), `crypto` (encodings, hashes, AES, derivePassword), `certs`
-//! (keys, certificates, bcrypt), `primes` (the search for RSA primes), `urls`
-//! (`net/url`), `args` (Go parameter and spf13/cast conversions). `getHostByName`
-//! is here as Helm's stub; the resolving version is [`get_host_by_name`].
+//! (keys, certificates, bcrypt), `primes` (the search for RSA primes), `fermat`
+//! (its quick AVX-512 IFMA test that rules composites out), `urls` (`net/url`),
+//! `args` (Go parameter and spf13/cast conversions). `getHostByName` is here as
+//! Helm's stub; the resolving version is [`get_host_by_name`].
 
 mod args;
 mod certs;
