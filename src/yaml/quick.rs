@@ -616,7 +616,7 @@ fn escape(text: &str) -> Option<(char, usize)> {
         b'e' => '\u{1b}',
         b' ' => ' ',
         b'"' => '"',
-        b'/' => '/',
+        // (No `\/`: go-yaml, a YAML 1.1 reader, refuses it.)
         b'\\' => '\\',
         b'N' => '\u{85}',
         b'_' => '\u{a0}',
@@ -798,6 +798,9 @@ mod tests {
             "true: a\n",
             "a: |2\n   x\n",
             "a: |\n  x\n # c\n",
+            // An escape go-yaml refuses (YAML 1.2's `\/`), in a value and in a key.
+            "apiVersion: \"v\\/1\"\n",
+            "\"a\\/b\": c\n",
             "a: @b\n",
             "a:b\n",
             "a: \"\\q\"\n",
