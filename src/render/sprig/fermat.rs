@@ -92,17 +92,25 @@ mod ifma {
             r2_mod: &r2_mod,
             exponent: &exponent,
         };
-        // SAFETY (each arm): the CPU has AVX-512F and IFMA (checked above).
-        let result = unsafe {
-            match limbs.div_ceil(8) {
-                1 => pow::<1>(&input),
-                2 => pow::<2>(&input),
-                3 => pow::<3>(&input),
-                4 => pow::<4>(&input),
-                _ => pow::<5>(&input),
-            }
-        };
+        let result = pow_checked(&input)?;
         Some(result[0] == 1 && result[1..].iter().all(|l| *l == 0))
+    }
+
+    /// [`pow`] with as many registers as the modulus needs; `None` without IFMA.
+    fn pow_checked(input: &Input<'_>) -> Option<Limbs> {
+        if !available() || input.limbs > MAX_LIMBS {
+            return None;
+        }
+        // SAFETY (each arm): the CPU has AVX-512F and IFMA (checked above).
+        Some(unsafe {
+            match input.limbs.div_ceil(8) {
+                1 => pow::<1>(input),
+                2 => pow::<2>(input),
+                3 => pow::<3>(input),
+                4 => pow::<4>(input),
+                _ => pow::<5>(input),
+            }
+        })
     }
 
     /// `-n⁻¹ mod 2^64` for odd `n`, by Newton's iteration (each step doubles the
@@ -367,16 +375,7 @@ mod ifma {
                         r2_mod: &to_limbs(&(&r * &r % &n)),
                         exponent: &exponent.to_u64_digits(),
                     };
-                    // SAFETY: the CPU has AVX-512F and IFMA (checked above).
-                    let got = unsafe {
-                        match limbs.div_ceil(8) {
-                            1 => pow::<1>(&input),
-                            2 => pow::<2>(&input),
-                            3 => pow::<3>(&input),
-                            4 => pow::<4>(&input),
-                            _ => pow::<5>(&input),
-                        }
-                    };
+                    let got = pow_checked(&input).expect("IFMA is available");
                     assert_eq!(got, to_limbs(&base.modpow(&exponent, &n)), "{bits} bits");
                 }
             }
