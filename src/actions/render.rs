@@ -5,10 +5,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
-use regex_lite::Regex;
 
 use crate::chart::{self, Chart};
 use crate::gotmpl::Map;
@@ -63,23 +62,34 @@ pub struct ManifestFailure {
     pub raw: String,
 }
 
-static RELEASE_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-        .expect("static regex")
-});
+/// The pattern Helm's `ValidateReleaseName` names in its error.
+const RELEASE_NAME_PATTERN: &str =
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
 /// Helm's `ValidateReleaseName`.
 pub fn validate_release_name(name: &str) -> Result<()> {
     if name.is_empty() {
         bail!("release name {name:?}: no name provided");
     }
-    if name.len() > 53 || !RELEASE_NAME.is_match(name) {
+    if name.len() > 53 || !is_release_name(name) {
         bail!(
-            "release name {name:?}: invalid release name, must match regex {} and the length must not be longer than 53",
-            RELEASE_NAME.as_str()
+            "release name {name:?}: invalid release name, must match regex {RELEASE_NAME_PATTERN} and the length must not be longer than 53"
         );
     }
     Ok(())
+}
+
+/// Whether `name` matches [`RELEASE_NAME_PATTERN`]: dot-separated labels of
+/// lower-case letters, digits and inner dashes (checked by hand: compiling the
+/// pattern took longer than rendering a small chart's templates).
+fn is_release_name(name: &str) -> bool {
+    name.split('.').all(|label| {
+        let b = label.as_bytes();
+        let edge = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+        b.first().is_some_and(edge)
+            && b.last().is_some_and(edge)
+            && b.iter().all(|c| edge(c) || *c == b'-')
+    })
 }
 
 /// Helm's `TemplateName`: `--name-template` rendered with the template functions.
@@ -277,4 +287,33 @@ fn crd_objects(chart: &Chart) -> Vec<(String, String)> {
     let mut out = Vec::new();
     walk(chart, chart.name(), &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name of up to seven characters over the interesting ones is
+    /// accepted exactly when Helm's pattern matches it.
+    #[test]
+    fn release_names_are_checked_as_helms_pattern_checks_them() {
+        let helm = regex_lite::Regex::new(RELEASE_NAME_PATTERN).expect("pattern");
+        let chars = ['a', '0', '-', '.', 'A', '_', 'é'];
+        let mut level = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..7 {
+            level = level
+                .iter()
+                .flat_map(|s| chars.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            for name in &level {
+                assert_eq!(is_release_name(name), helm.is_match(name), "{name:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 900_000);
+        assert!(validate_release_name("my-app.v2").is_ok());
+        let err = validate_release_name("My_App").expect_err("upper case");
+        assert!(err.to_string().contains(RELEASE_NAME_PATTERN), "{err}");
+    }
 }

@@ -8,7 +8,8 @@
 /// One rule.
 #[derive(Debug, Clone)]
 struct Pattern {
-    glob: String,
+    /// The glob's characters, split once (a chart's every file meets every rule).
+    glob: Vec<char>,
     negate: bool,
     must_dir: bool,
     kind: Kind,
@@ -55,7 +56,7 @@ impl Rules {
             return Err("syntax error in pattern".into());
         }
         let mut p = Pattern {
-            glob: String::new(),
+            glob: Vec::new(),
             negate: false,
             must_dir: false,
             kind: Kind::Basename,
@@ -74,7 +75,7 @@ impl Rules {
         } else if rule.contains('/') {
             p.kind = Kind::Structural;
         }
-        p.glob = rule.to_string();
+        p.glob = rule.chars().collect();
         self.patterns.push(p);
         Ok(())
     }
@@ -84,12 +85,17 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
+        let whole: Vec<char> = path.chars().collect();
+        let base_at = whole
+            .iter()
+            .rposition(|&c| c == '/')
+            .map_or(0, |slash| slash + 1);
         for p in &self.patterns {
             let target = match p.kind {
-                Kind::Basename => path.rsplit('/').next().unwrap_or(path),
-                _ => path,
+                Kind::Basename => &whole[base_at..],
+                _ => &whole[..],
             };
-            let matched = go_match(&p.glob, target).unwrap_or(false);
+            let matched = match_from(&p.glob, target).unwrap_or(false);
             if p.negate {
                 if p.must_dir && !is_dir {
                     return true;
