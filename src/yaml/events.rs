@@ -25,7 +25,10 @@ use super::tabs::{self, Tok, TokKind};
 /// as go-yaml's `Unmarshal` reads no further).
 pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Document>, YamlError> {
     precheck(text)?;
-    let mut repairer = Repairer::new(text);
+    // Made on the first error only: measuring the widest line cost a large values
+    // file about a tenth of its reading time.
+    let original = text;
+    let mut repairer: Option<Repairer> = None;
     let mut text = Cow::Borrowed(text);
     let mut repairs = 0;
     'attempt: loop {
@@ -55,8 +58,11 @@ pub(super) fn read_documents(text: &str, first_only: bool) -> Result<Vec<Documen
                 Ok(None) => return Ok(out),
                 Err(e) => {
                     let raw = loader.raw_error.take();
-                    if let Some(fixed) = raw.as_ref().and_then(|raw| repairer.repair(&text, raw))
-                        && repairs < MAX_REPAIRS
+                    if let Some(fixed) = raw.as_ref().and_then(|raw| {
+                        repairer
+                            .get_or_insert_with(|| Repairer::new(original))
+                            .repair(&text, raw)
+                    }) && repairs < MAX_REPAIRS
                     {
                         repairs += 1;
                         text = Cow::Owned(fixed);
