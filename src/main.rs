@@ -1,3 +1,6 @@
+//! The `charter` binary: tunes the allocator for a one-command process, runs the
+//! program in `lib.rs` and maps its result to an exit code.
+
 fn main() -> std::process::ExitCode {
     tune_allocator();
     charter::main()
