@@ -11,8 +11,8 @@
 //! reflection, semver, regex, paths, date formatting), `dates` (dateModify,
 //! durationRound, Go's `ParseDuration`), `decimal` (shopspring arithmetic for the
 //! `*f` functions), `crypto` (encodings, hashes, AES, derivePassword), `certs`
-//! (keys, certificates, bcrypt), `primes` (the search for RSA primes), `fermat`
-//! (its quick AVX-512 IFMA test that rules composites out), `urls` (`net/url`),
+//! (keys, certificates, bcrypt), `primes` (the search for RSA primes),
+//! `miller_rabin` (its Miller-Rabin rounds on AVX-512 IFMA), `urls` (`net/url`),
 //! `args` (Go parameter and spf13/cast conversions). `getHostByName` is here as
 //! Helm's stub; the resolving version is [`get_host_by_name`].
 
@@ -22,7 +22,7 @@ mod collections;
 mod crypto;
 mod dates;
 mod decimal;
-mod fermat;
+mod miller_rabin;
 mod numbers;
 mod primes;
 mod strings;

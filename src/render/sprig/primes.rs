@@ -1,18 +1,25 @@
 //! The search for an RSA key's two primes, for `genPrivateKey "rsa"` and the
 //! certificate functions.
 //!
-//! Whether a number is prime is decided by `crypto-primes` (Baillie-PSW plus a
-//! random-base Miller-Rabin round, on its fixed-size integers for 1024- and
-//! 2048-bit candidates); this module only chooses which numbers to ask about.
-//! Candidates first pass the sieve below and then the quick base-2 Fermat test of
-//! [`super::fermat`], which rules most composites out at a third of the cost
-//! where the processor has AVX-512 IFMA. The search is written here because the
-//! crate's own is slower for this job in two ways that matter when a chart makes
-//! several 4096-bit keys:
+//! This module chooses which numbers to test and decides with Miller-Rabin:
+//! - Candidates first pass the sieve below.
+//! - On processors with AVX-512 IFMA, a candidate then takes one Miller-Rabin
+//!   round with base 2 ([`super::miller_rabin`]), which rules out nearly every
+//!   composite left, and a candidate that passes takes [`random_rounds`] more
+//!   rounds with random bases. That is FIPS 186-5's test (B.3.1), the one Go's
+//!   `crypto/rsa` has used since Go 1.24, with at least as many rounds as its
+//!   table asks for: enough that a composite is accepted with probability below
+//!   2^-128 by the Damgård-Landrock-Pomerance bound (FIPS 186-5, C.1).
+//! - Elsewhere, and for sizes below 1024 bits, `crypto-primes` decides
+//!   (Baillie-PSW plus a random-base Miller-Rabin round, on its fixed-size
+//!   integers for 1024- and 2048-bit candidates).
+//!
+//! The search is written here because the crate's own is slower for this job
+//! in two ways that matter when a chart makes several 4096-bit keys:
 //! - It sieves candidates by the 2,047 primes below 17,864. Sieving a window of
 //!   candidates by every prime below 2^18 costs a few milliseconds and rules out
 //!   a fifth more of them, each of which would cost a modular exponentiation
-//!   (about 4 ms at 2048 bits).
+//!   (about 1 ms at 2048 bits on IFMA, 5 ms without).
 //! - Finding `p` and `q` on two threads, one each, waits for the slower of two
 //!   searches whose length varies widely. Here both threads search for both
 //!   primes and the first two found are taken, which on two cores halves the
@@ -134,8 +141,7 @@ fn find_prime(bits: u32, done: &AtomicBool) -> Option<BoxedUint> {
             if candidate.bits() != bits {
                 break;
             }
-            // The quick test rules most composites out; crypto-primes decides.
-            if !super::fermat::certainly_composite(&candidate) && is_prime(&mut rng, &candidate) {
+            if is_prime(&mut rng, &candidate) {
                 return Some(candidate);
             }
         }
@@ -143,9 +149,50 @@ fn find_prime(bits: u32, done: &AtomicBool) -> Option<BoxedUint> {
     None
 }
 
+/// How many random-base Miller-Rabin rounds, after the base-2 round, accept a
+/// candidate of `bits` bits: the fewest for which the Damgård-Landrock-Pomerance
+/// bound on accepting a composite (FIPS 186-5, C.1) is below 2^-128 at the
+/// smallest size of each range (2^-138 at 2048 bits with 3, 2^-138 at 1536 with
+/// 4, 2^-137 at 1024 with 6; FIPS 186-5's table asks for 4, 4 and 5). `None`
+/// below 1024 bits, where `crypto-primes` decides.
+fn random_rounds(bits: u32) -> Option<usize> {
+    match bits {
+        2048.. => Some(3),
+        1536.. => Some(4),
+        1024.. => Some(6),
+        _ => None,
+    }
+}
+
+/// Whether `n` (odd, above [`SIEVE_LIMIT`]) is prime: Miller-Rabin rounds on
+/// IFMA where they run, otherwise `crypto-primes`' verdict.
+fn is_prime(rng: &mut rand::rngs::OsRng, n: &BoxedUint) -> bool {
+    let two = BoxedUint::from(2u64).widen(n.bits_precision());
+    match super::miller_rabin::round(n, &two) {
+        Some(false) => false,
+        Some(true) => match random_rounds(n.bits()) {
+            Some(rounds) => (0..rounds).all(|_| {
+                random_base(rng, n).is_some_and(|a| super::miller_rabin::round(n, &a) == Some(true))
+            }),
+            None => crypto_primes_verdict(rng, n),
+        },
+        None => crypto_primes_verdict(rng, n),
+    }
+}
+
+/// A uniformly random base in `2..=n-2` for `n` with its top bit set, by
+/// rejection (at least half the draws are kept); `None` after 64 rejections.
+fn random_base(rng: &mut rand::rngs::OsRng, n: &BoxedUint) -> Option<BoxedUint> {
+    let two = BoxedUint::from(2u64).widen(n.bits_precision());
+    let top = n.wrapping_sub(&two);
+    (0..64)
+        .map(|_| BoxedUint::random_bits(rng, n.bits()).widen(n.bits_precision()))
+        .find(|a| *a >= two && *a <= top)
+}
+
 /// crypto-primes' verdict on `n`, with its fixed-size integers for the usual key
 /// sizes (their arithmetic needs no heap and is unrolled for the size).
-fn is_prime(rng: &mut rand::rngs::OsRng, n: &BoxedUint) -> bool {
+fn crypto_primes_verdict(rng: &mut rand::rngs::OsRng, n: &BoxedUint) -> bool {
     let words = n.as_words();
     if let Ok(w) = <[crypto_bigint::Word; 16]>::try_from(words) {
         return crypto_primes::is_prime_with_rng(rng, &crypto_bigint::U1024::from_words(w));
@@ -237,9 +284,18 @@ mod tests {
         }
     }
 
+    /// Both deciders, the IFMA rounds (where the processor has IFMA) and
+    /// crypto-primes on its fixed-size integers, accept the primes found and
+    /// refuse products of two primes and the composite Mersenne number 2^1031 - 1
+    /// (a strong pseudoprime to base 2).
     #[test]
-    fn fixed_size_verdicts_agree_with_fermat_and_refuse_products() {
+    fn both_verdicts_accept_primes_and_refuse_composites() {
         let mut rng = rand::rngs::OsRng;
+        let mersenne = BoxedUint::one_with_precision(1088)
+            .shl(1031)
+            .wrapping_sub(&BoxedUint::one_with_precision(1088));
+        assert!(!is_prime(&mut rng, &mersenne));
+        assert!(!crypto_primes_verdict(&mut rng, &mersenne));
         // 2048-bit primes go through U2048, their 1024-bit halves through U1024.
         for bits in [1024, 2048] {
             let p = prime(bits).expect("a prime");
@@ -250,10 +306,22 @@ mod tests {
                 assert_eq!(a.modpow(&(&n - 1u32), &n), 1u32.into());
             }
             assert!(is_prime(&mut rng, &p));
+            assert!(crypto_primes_verdict(&mut rng, &p));
             let q = prime(bits / 2).expect("a prime");
             let product = q.widen(bits / 2 * 2).wrapping_mul(&q.widen(bits / 2 * 2));
             assert_eq!(product.as_words().len() * 64, bits as usize);
             assert!(!is_prime(&mut rng, &product));
+            assert!(!crypto_primes_verdict(&mut rng, &product));
+        }
+    }
+
+    #[test]
+    fn random_bases_are_in_range() {
+        let mut rng = rand::rngs::OsRng;
+        let n = BoxedUint::from(0xc000_0000_0000_0005u64);
+        for _ in 0..1000 {
+            let a = random_base(&mut rng, &n).expect("a base");
+            assert!(a >= BoxedUint::from(2u64) && a <= BoxedUint::from(0xc000_0000_0000_0003u64));
         }
     }
 

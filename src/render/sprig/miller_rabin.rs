@@ -1,17 +1,19 @@
-//! A quick base-2 Fermat test that rules out composite RSA prime candidates.
+//! Miller-Rabin rounds for RSA prime candidates on AVX-512 IFMA.
 //!
-//! Nearly all of an RSA key's generation goes to rejecting composites that
-//! passed the sieve, one modular exponentiation each (a 1024-bit prime is found
-//! after about 32 of them, a 2048-bit one after about 64). `crypto-bigint`'s
-//! portable arithmetic takes about 0.8 ms for one at 1024 bits and 5.4 ms at
-//! 2048 bits. On processors with AVX-512 IFMA (52-bit multiply-adds on eight
-//! lanes at once) this module's exponentiation takes about 0.3 ms and 1.1 ms.
-//! No crate offers IFMA exponentiation, so it is written here.
+//! Nearly all of an RSA key's generation goes to modular exponentiations: one
+//! to reject each composite that passed the sieve (a 1024-bit prime is found
+//! after about 32 of them, a 2048-bit one after about 64), and a few to accept
+//! the prime. `crypto-bigint`'s portable arithmetic takes about 0.8 ms for one
+//! at 1024 bits and 5.4 ms at 2048 bits. On processors with AVX-512 IFMA
+//! (52-bit multiply-adds on eight lanes at once) this module's exponentiation
+//! takes about 0.3 ms and 1.1 ms. No crate offers IFMA exponentiation, so it is
+//! written here.
 //!
-//! It only ever rules candidates out: one that passes still goes to
-//! `crypto-primes`, which decides primality. A mistake here could only make the
-//! search longer (a prime wrongly rejected), never let a composite through.
-//! Without IFMA, or for sizes it does not handle, it rules nothing out.
+//! [`round`] is one strong-probable-prime test (FIPS 186-5 B.3.1's steps for
+//! one base): `n - 1 = d·2^s`, then `a^d` on IFMA and its squarings with
+//! num-bigint. Its verdicts are checked against `crypto-primes`' own
+//! Miller-Rabin for random moduli and bases. Without IFMA, or for sizes it does
+//! not handle, it returns `None` and the caller decides with `crypto-primes`.
 //!
 //! The method is Montgomery multiplication on 52-bit limbs held in `K` vector
 //! registers of eight lanes, in the "almost Montgomery" form: with
@@ -23,19 +25,20 @@
 
 use crypto_bigint::BoxedUint;
 
-/// Whether `n` (odd, at least 64 bits) is certainly composite because
-/// `2^(n-1) mod n ≠ 1`. `false` means it may be prime, or that the test did not
-/// run (no IFMA, or a size it does not handle).
-pub fn certainly_composite(n: &BoxedUint) -> bool {
+/// One Miller-Rabin round on `n` (odd, at least 64 bits) with `base`
+/// (`2 ≤ base ≤ n - 2`): `Some(false)` when `n` is certainly composite,
+/// `Some(true)` when it is a strong probable prime to that base, `None` when
+/// the round cannot run here (no IFMA, or a size it does not handle).
+pub fn round(n: &BoxedUint, base: &BoxedUint) -> Option<bool> {
     #[cfg(target_arch = "x86_64")]
     {
         // Words are u64 on x86-64.
-        ifma::base2_fermat(n.as_words(), n.bits()) == Some(false)
+        ifma::strong_probable_prime(n.as_words(), n.bits(), base.as_words())
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = n;
-        false
+        let _ = (n, base);
+        None
     }
 }
 
@@ -57,9 +60,11 @@ mod ifma {
         std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512ifma")
     }
 
-    /// `Some(2^(n-1) mod n == 1)` for an odd `n` of `bits` bits given as
-    /// little-endian 64-bit words; `None` when the test cannot run.
-    pub fn base2_fermat(words: &[u64], bits: u32) -> Option<bool> {
+    /// One Miller-Rabin round for an odd `n` of `bits` bits with `base`, both as
+    /// little-endian 64-bit words: `Some(true)` for a strong probable prime to
+    /// that base, `None` when the round cannot run (or `base` is outside
+    /// `2..=n-2`).
+    pub fn strong_probable_prime(words: &[u64], bits: u32, base: &[u64]) -> Option<bool> {
         if bits < 64 || words.first().is_none_or(|w| w & 1 == 0) || !available() {
             return None;
         }
@@ -68,32 +73,56 @@ mod ifma {
         if limbs > MAX_LIMBS {
             return None;
         }
-        let n = BigUint::from_slice(
+        let n = biguint(words);
+        let base = biguint(base);
+        let minus_one = &n - 1u32;
+        if base < BigUint::from(2u32) || base >= minus_one {
+            return None;
+        }
+        // n - 1 = d·2^s with d odd (n - 1 is even and not zero).
+        let s = minus_one.trailing_zeros()?;
+        let d = &minus_one >> s;
+        let r = BigUint::from(1u32) << (52 * limbs);
+        let input = Input {
+            n: &to_limbs(&n),
+            k0: neg_inverse(words[0]) & M52,
+            limbs,
+            base: &to_limbs(&base),
+            r_mod: &to_limbs(&(&r % &n)),
+            r2_mod: &to_limbs(&(&r * &r % &n)),
+            exponent: &d.to_u64_digits(),
+        };
+        let mut x = from_limbs(&pow_checked(&input)?);
+        if x == BigUint::from(1u32) || x == minus_one {
+            return Some(true);
+        }
+        for _ in 1..s {
+            x = &x * &x % &n;
+            if x == minus_one {
+                return Some(true);
+            }
+            if x == BigUint::from(1u32) {
+                return Some(false);
+            }
+        }
+        Some(false)
+    }
+
+    /// A number from little-endian 64-bit words.
+    fn biguint(words: &[u64]) -> BigUint {
+        BigUint::from_slice(
             &words
                 .iter()
                 .flat_map(|w| [*w as u32, (*w >> 32) as u32])
                 .collect::<Vec<u32>>(),
-        );
-        let r = BigUint::from(1u32) << (52 * limbs);
-        let r_mod = to_limbs(&(&r % &n));
-        let r2_mod = to_limbs(&(&r * &r % &n));
-        let n52 = to_limbs(&n);
-        let mut base = [0u64; MAX_LIMBS];
-        base[0] = 2;
-        let mut exponent = words.to_vec();
-        exponent[0] ^= 1;
-        let k0 = neg_inverse(words[0]) & M52;
-        let input = Input {
-            n: &n52,
-            k0,
-            limbs,
-            base: &base,
-            r_mod: &r_mod,
-            r2_mod: &r2_mod,
-            exponent: &exponent,
-        };
-        let result = pow_checked(&input)?;
-        Some(result[0] == 1 && result[1..].iter().all(|l| *l == 0))
+        )
+    }
+
+    /// The number held in 52-bit limbs, lowest first.
+    fn from_limbs(limbs: &Limbs) -> BigUint {
+        limbs.iter().rev().fold(BigUint::default(), |acc, limb| {
+            (acc << 52u32) | BigUint::from(*limb)
+        })
     }
 
     /// [`pow`] with as many registers as the modulus needs; `None` without IFMA.
@@ -381,25 +410,117 @@ mod ifma {
             }
         }
 
+        /// One round here against `crypto-primes`' Miller-Rabin with the same
+        /// base: primes, products of primes, Carmichael numbers (which pass
+        /// Fermat's test for every base), composite Mersenne numbers (strong
+        /// pseudoprimes to base 2) and random odd numbers, of many sizes.
         #[test]
-        fn the_fermat_test_passes_primes_and_fails_composites() {
+        fn rounds_agree_with_crypto_primes() {
             if !available() {
                 return;
             }
-            // 2^127 - 1 and 2^521 - 1 are prime; their products and neighbours are not.
-            let m127 = (BigUint::from(1u32) << 127) - 1u32;
-            let m521 = (BigUint::from(1u32) << 521) - 1u32;
-            let test = |n: &BigUint| base2_fermat(&n.to_u64_digits(), n.bits() as u32);
-            assert_eq!(test(&m127), Some(true));
-            assert_eq!(test(&m521), Some(true));
-            assert_eq!(test(&(&m127 * &m521)), Some(false));
-            assert_eq!(test(&(&m521 + 2u32)), Some(false));
-            assert_eq!(test(&(&m521 - 1u32)), None, "even");
-            assert_eq!(test(&BigUint::from(65_537u32)), None, "too small");
+            use crypto_bigint::{BoxedUint, Odd};
+            use crypto_primes::hazmat::MillerRabin;
+            use rand::RngCore as _;
+            let mut rng = rand::rngs::OsRng;
+            let mut random_below = |n: &BigUint| {
+                let mut bytes = vec![0u8; (n.bits() as usize).div_ceil(8) + 8];
+                rng.fill_bytes(&mut bytes);
+                BigUint::from_bytes_le(&bytes) % n
+            };
+            let one = BigUint::from(1u32);
+            let mersenne = |p: u32| -> BigUint { (&one << p) - 1u32 };
+            let chernick =
+                |k: BigUint| (&k * 6u32 + 1u32) * (&k * 12u32 + 1u32) * (&k * 18u32 + 1u32);
+            let prime = |bits: u32| {
+                let p: BoxedUint =
+                    crypto_primes::generate_prime_with_rng(&mut rand::rngs::OsRng, bits);
+                BigUint::from_bytes_be(&p.to_be_bytes())
+            };
+            let mut numbers = vec![
+                // Mersenne primes; the exponents 67, 101, 1031 and 2039 are prime
+                // but their Mersenne numbers are not.
+                (mersenne(127), true),
+                (mersenne(521), true),
+                (mersenne(1279), true),
+                (mersenne(67), false),
+                (mersenne(101), false),
+                (mersenne(1031), false),
+                (mersenne(2039), false),
+                // Chernick's Carmichael numbers (6k+1)(12k+1)(18k+1), the three
+                // factors prime for these k (71 and 461 bits).
+                (chernick(BigUint::from(1_048_665u32)), false),
+                (
+                    chernick(
+                        "1427247692705959881058285969449495136382773530"
+                            .parse()
+                            .expect("a number"),
+                    ),
+                    false,
+                ),
+            ];
+            for bits in [64u32, 100, 512, 1024, 1500, 2048] {
+                let p = prime(bits);
+                let q = prime(bits);
+                if bits <= 1024 {
+                    numbers.push((&p * &q, false));
+                }
+                numbers.push((p, true));
+                numbers.push((q, true));
+                let mut odd = random_below(&(&one << bits)) | &one;
+                odd |= &one << (bits - 1);
+                numbers.push((odd, false));
+            }
+            for (n, is_prime) in &numbers {
+                let bits = n.bits() as u32;
+                let words = n.to_u64_digits();
+                let boxed = BoxedUint::from_words(words.iter().copied());
+                let reference = MillerRabin::new(Odd::new(boxed.clone()).expect("odd"));
+                let bases = (0..6).map(|i| match i {
+                    0 => BigUint::from(2u32),
+                    1 => n - 2u32,
+                    _ => random_below(&(n - 3u32)) + 2u32,
+                });
+                for base in bases {
+                    let base_words = base.to_u64_digits();
+                    let got =
+                        strong_probable_prime(&words, bits, &base_words).unwrap_or_else(|| {
+                            panic!("the round runs: {bits} bits, n {n}, base {base}")
+                        });
+                    let base = BoxedUint::from_words(base_words.iter().copied())
+                        .widen(boxed.bits_precision());
+                    let want = reference.test(&base).is_probably_prime();
+                    assert_eq!(got, want, "{bits}-bit n {n}, base {base}");
+                    if *is_prime {
+                        assert!(got, "a prime is a strong probable prime to every base");
+                    }
+                }
+            }
+            // Composite Mersenne numbers 2^p - 1 are strong pseudoprimes to base
+            // 2 (2^p ≡ 1 mod n, and p divides d): base 2 alone never decides.
+            for p in [67, 101, 1031, 2039] {
+                let n = mersenne(p).to_u64_digits();
+                assert_eq!(strong_probable_prime(&n, p, &[2]), Some(true), "2^{p} - 1");
+            }
             assert_eq!(
-                test(&(BigUint::from(1u32) << 2100 | BigUint::from(1u32))),
-                None
+                strong_probable_prime(&[7 << 60 | 1], 63, &[2]),
+                None,
+                "too small"
             );
+            let even = mersenne(521) - 1u32;
+            assert_eq!(
+                strong_probable_prime(&even.to_u64_digits(), 521, &[2]),
+                None,
+                "even"
+            );
+            let big: BigUint = (&one << 2100u32) | &one;
+            assert_eq!(
+                strong_probable_prime(&big.to_u64_digits(), 2101, &[2]),
+                None,
+                "too large"
+            );
+            let n = mersenne(127).to_u64_digits();
+            assert_eq!(strong_probable_prime(&n, 127, &[1]), None, "base below 2");
         }
 
         #[test]
