@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, TimeZone, Timelike, Utc};
@@ -464,34 +465,37 @@ fn go_regex_syntax(p: &str) -> String {
     out
 }
 
-/// Compiles a Go regular expression; the error is Go's `regexp.Compile` text.
 /// Compiles a Go pattern, through a per-thread cache: charts call `regexMatch` and
 /// friends with the same few patterns thousands of times, and building a Rust
-/// regex costs far more than Go's (it prepares its automata up front).
-fn regex(p: &str) -> Result<regex::Regex, FuncError> {
+/// regex costs far more than Go's (it prepares its automata up front). The cache
+/// hands out the same `Rc<Regex>` each time rather than clones: a cloned
+/// `Regex` gets a new pool of search caches, so each call would build its lazy
+/// DFA's cache again. The error is Go's `regexp.Compile` text.
+fn regex(p: &str) -> Result<Rc<regex::Regex>, FuncError> {
     /// Patterns kept per thread; past this the cache starts over.
     const KEEP: usize = 256;
     thread_local! {
-        static CACHE: std::cell::RefCell<HashMap<String, regex::Regex>> =
+        static CACHE: std::cell::RefCell<HashMap<String, Rc<regex::Regex>>> =
             std::cell::RefCell::new(HashMap::new());
     }
     if let Some(re) = CACHE.with(|c| c.borrow().get(p).cloned()) {
         return Ok(re);
     }
-    let re =
-        regex::Regex::new(&go_regex_syntax(p)).map_err(|_| FuncError::Failed(go_regex_error(p)))?;
+    let re = Rc::new(
+        regex::Regex::new(&go_regex_syntax(p)).map_err(|_| FuncError::Failed(go_regex_error(p)))?,
+    );
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= KEEP {
             c.clear();
         }
-        c.insert(p.to_string(), re.clone());
+        c.insert(p.to_string(), Rc::clone(&re));
     });
     Ok(re)
 }
 
 /// `regexp.MustCompile`'s panic text, which Sprig's non-`must` functions raise.
-fn must_compile(p: &str) -> Result<regex::Regex, FuncError> {
+fn must_compile(p: &str) -> Result<Rc<regex::Regex>, FuncError> {
     regex(p).map_err(|e| {
         let quoted = if p
             .chars()
