@@ -315,3 +315,74 @@ fn manifest_heads_read_like_helm() {
     }
     compare(&cases);
 }
+
+/// Charts large enough that charter executes their templates on two threads,
+/// whose templates change what later ones see (the values, `.Release`, the
+/// chart's scope `$`) or fail: the output, or the error, must still be Helm's,
+/// which executes them one after the other.
+#[test]
+fn templates_on_two_threads_render_like_helm() {
+    // (chart, the change template t07 makes before printing)
+    let charts = [
+        ("par-pure", ""),
+        (
+            "par-values",
+            r#"{{- $_ := set .Values "touched" "by t07" }}"#,
+        ),
+        ("par-dollar", r#"{{- $_ := set $ "touched" "by t07" }}"#),
+        (
+            "par-release",
+            r#"{{- $_ := set .Release "Name" "renamed-by-t07" }}"#,
+        ),
+        (
+            "par-merge",
+            r#"{{- $_ := merge .Values.sub (dict "touched" "by t07") }}"#,
+        ),
+        ("par-unset", r#"{{- $_ := unset .Values.sub "a" }}"#),
+        ("par-fail", r#"{{- fail "t07 fails" }}"#),
+    ];
+    // More than 64 KiB of template text, so the render takes two threads.
+    let pad = format!(
+        "{{{{- define \"pad\" }}}}{{{{/* {} */}}}}{{{{- end }}}}\n",
+        "padding ".repeat(9000)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cases = Vec::new();
+    for (name, change) in charts {
+        let chart = dir.path().join(name);
+        std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
+        let write = |file: &str, text: &str| std::fs::write(chart.join(file), text).expect("write");
+        write(
+            "Chart.yaml",
+            &format!("apiVersion: v2\nname: {name}\nversion: 1.0.0\n"),
+        );
+        write("values.yaml", "sub:\n  a: 1\nitems: [x, y, z]\n");
+        write("templates/_pad.tpl", &pad);
+        for i in 0..16 {
+            let before = if i == 7 { change } else { "" };
+            let fail = if name == "par-fail" && i == 3 {
+                r#"{{- fail "t03 fails" }}"#
+            } else {
+                ""
+            };
+            write(
+                &format!("templates/t{i:02}.yaml"),
+                &format!(
+                    "{before}{fail}{{{{ include \"pad\" . }}}}apiVersion: v1\nkind: ConfigMap\n\
+                     metadata:\n  name: {{{{ .Release.Name }}}}-t{i:02}\ndata:\n  \
+                     template: {{{{ .Template.Name }}}}\n  \
+                     values: {{{{ .Values.touched | default \"untouched\" }}}}\n  \
+                     dollar: {{{{ $.touched | default \"untouched\" }}}}\n  \
+                     sub: {{{{ .Values.sub | toJson | quote }}}}\n  \
+                     items: {{{{ range .Values.items }}}}{{{{ . }}}}{{{{ end }}}}\n"
+                ),
+            );
+        }
+        cases.push(case(&[
+            "template",
+            "r",
+            chart.to_str().expect("utf-8 path"),
+        ]));
+    }
+    compare(&cases);
+}

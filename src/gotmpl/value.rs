@@ -21,12 +21,14 @@ pub type Map = BTreeMap<String, Value>;
 /// `merge` change it in place and every reference sees the change.
 ///
 /// Reads go through `Deref`. Writes go through [`MapCell::mutate`], which only
-/// Sprig's mutating functions call, during one single-threaded template
-/// execution; the executor never holds a borrow of a map across a function call
-/// (`range` iterates over a snapshot), and a render deep-copies its values first
-/// ([`Value::deep_copy`]), so a mutation never reaches a chart's stored defaults
-/// or another thread. `Arc::make_mut` on a `MapCell` stays copy-on-write for the
-/// rest of charter.
+/// Sprig's mutating functions call, during a template execution on one thread
+/// (and [`MapCell::mutate_unwatched`], which the renderer calls between
+/// executions); the executor never holds a borrow of a map across a function
+/// call (`range` iterates over a snapshot), and a render deep-copies its values
+/// first ([`Value::deep_copy`]), one copy for each thread that executes
+/// templates, so a mutation never reaches a chart's stored defaults or another
+/// thread. `Arc::make_mut` on a `MapCell` stays copy-on-write for the rest of
+/// charter.
 pub struct MapCell {
     map: std::cell::UnsafeCell<Map>,
     /// A named Go map type (`chartutil.Values`), or `None` for `map[string]interface {}`.
@@ -69,8 +71,86 @@ impl MapCell {
     /// thread may use the map concurrently.
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn mutate(&self) -> &mut Map {
+        WATCHED.with_borrow_mut(|w| {
+            if let Some(w) = w
+                && w.maps.contains(&(std::ptr::from_ref(self) as usize))
+            {
+                w.changed = true;
+            }
+        });
         // SAFETY: guaranteed by the caller.
         unsafe { &mut *self.map.get() }
+    }
+}
+
+impl MapCell {
+    /// [`MapCell::mutate`] for a change that a [`MapWatch`] does not count: the
+    /// executor's own bookkeeping, such as setting `.Template` before each file.
+    ///
+    /// # Safety
+    /// As for [`MapCell::mutate`].
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn mutate_unwatched(&self) -> &mut Map {
+        // SAFETY: guaranteed by the caller.
+        unsafe { &mut *self.map.get() }
+    }
+}
+
+/// The maps this thread's [`MapWatch`] watches, and whether one was changed.
+struct Watched {
+    maps: std::collections::HashSet<usize>,
+    changed: bool,
+}
+
+thread_local! {
+    static WATCHED: std::cell::RefCell<Option<Watched>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes, on this thread and until dropped, whether any map reachable from some
+/// roots (through maps and lists) is changed in place by [`MapCell::mutate`].
+///
+/// A caller that runs templates on several threads at once, each over its own
+/// copy of the data, uses it to learn whether the templates stayed independent:
+/// once one changes the shared data, the ones after it must see the change, so
+/// the caller runs them again in order.
+pub struct MapWatch {
+    /// The watch belongs to the thread that started it.
+    _thread: std::marker::PhantomData<*const ()>,
+}
+
+impl MapWatch {
+    pub fn start<'a>(roots: impl IntoIterator<Item = &'a Value>) -> MapWatch {
+        fn note(v: &Value, maps: &mut std::collections::HashSet<usize>) {
+            match v {
+                Value::Map(m) if maps.insert(Arc::as_ptr(m) as usize) => {
+                    m.values().for_each(|v| note(v, maps));
+                }
+                Value::List(l) => l.iter().for_each(|v| note(v, maps)),
+                _ => {}
+            }
+        }
+        let mut maps = std::collections::HashSet::new();
+        roots.into_iter().for_each(|r| note(r, &mut maps));
+        WATCHED.with_borrow_mut(|w| {
+            *w = Some(Watched {
+                maps,
+                changed: false,
+            })
+        });
+        MapWatch {
+            _thread: std::marker::PhantomData,
+        }
+    }
+
+    /// Whether a watched map has been changed since the watch started.
+    pub fn changed(&self) -> bool {
+        WATCHED.with_borrow(|w| w.as_ref().is_some_and(|w| w.changed))
+    }
+}
+
+impl Drop for MapWatch {
+    fn drop(&mut self) {
+        WATCHED.with_borrow_mut(|w| *w = None);
     }
 }
 

@@ -331,7 +331,7 @@ impl Files {
             let text = if encode {
                 base64::engine::general_purpose::STANDARD.encode(v)
             } else {
-                String::from_utf8_lossy(v).into_owned()
+                crate::chart::lossy(v).into_owned()
             };
             m.insert(base.to_string(), Value::string(text));
         }
@@ -342,7 +342,7 @@ impl Files {
         let Some(data) = self.0.get(path) else {
             return Value::list(Vec::new());
         };
-        let text = String::from_utf8_lossy(data);
+        let text = crate::chart::lossy(data);
         let text = text.strip_suffix('\n').unwrap_or(&text);
         Value::list(text.split('\n').map(s).collect())
     }
@@ -383,7 +383,7 @@ impl Object for Files {
     fn call_method(&self, name: &str, args: &[Value]) -> Option<Result<Value, FuncError>> {
         let result = match name {
             "Get" => one_string(args)
-                .map(|n| Value::string(String::from_utf8_lossy(&self.get_bytes(n)).into_owned())),
+                .map(|n| Value::string(crate::chart::lossy(&self.get_bytes(n)).into_owned())),
             "GetBytes" => one_string(args).map(|n| Value::Bytes(self.get_bytes(n))),
             "Glob" => one_string(args).map(|p| Value::object(self.glob(p))),
             "Lines" => one_string(args).map(|p| self.lines(p)),

@@ -6,13 +6,16 @@
 //! parent, its own `.Chart` and `.Files`), and errors are rewritten as Helm rewrites
 //! them (`execution error at (file:line:col): msg` for `required`/`fail`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use regex_lite::Regex;
 
 use crate::chart::Chart;
-use crate::gotmpl::{self, Map, MissingKey, Template, Value, value::MapCell};
+use crate::gotmpl::value::{MapCell, MapWatch};
+use crate::gotmpl::{self, Map, MissingKey, Template, Value};
 use crate::render::context::{Capabilities, ChartObject, Files};
 use crate::render::funcs::{self, FuncOptions, WARN_END, WARN_START};
 use crate::render::jinja::{self, JinjaChart};
@@ -42,11 +45,17 @@ pub struct RenderInput<'a> {
 #[error("{0}")]
 pub struct RenderError(pub String);
 
-struct Renderable {
-    text: String,
+struct Renderable<'c> {
+    text: Cow<'c, str>,
     scope: Arc<MapCell>,
     base_path: String,
 }
+
+/// Below this much template text, or with fewer templates to execute than
+/// [`PARALLEL_EXEC_TEMPLATES`], templates execute on one thread: the second
+/// thread's copy of the values and its start cost more than it saves.
+const PARALLEL_EXEC_BYTES: usize = 64 * 1024;
+const PARALLEL_EXEC_TEMPLATES: usize = 4;
 
 /// Renders every template of `input.chart`; the result maps template paths
 /// (`chart/templates/x.yaml`, `chart/charts/sub/templates/y.yaml`) to their output.
@@ -58,31 +67,16 @@ pub fn render(
 }
 
 /// [`render`], calling `on_rendered(path, output)` as each Go template is
-/// rendered, so a caller can start on the output while the rest render.
+/// rendered, so a caller can start on the output while the rest render. A
+/// path may be given more than once (the later output replaces the earlier,
+/// see [`execute_on_two_threads`]), and paths come in no set order.
 pub fn render_observed(
     input: &RenderInput<'_>,
     opts: &FuncOptions,
-    on_rendered: &dyn Fn(&str, &str),
+    on_rendered: &(dyn Fn(&str, &str) + Sync),
 ) -> Result<BTreeMap<String, String>, RenderError> {
-    let mut tpls: BTreeMap<String, Renderable> = BTreeMap::new();
     let mut jinja: Vec<JinjaUnit> = Vec::new();
-    let capabilities = Value::Object(input.capabilities.clone());
-    // The render owns its values: in-place map changes (`set`) stay in it.
-    let root_values =
-        Value::Map(Arc::new(MapCell::named(input.values.clone(), VALUES_TYPE))).deep_copy();
-    let shared = Shared {
-        release: &input.release,
-        capabilities: &capabilities,
-    };
-    collect(
-        input.chart,
-        input.chart.name(),
-        true,
-        root_values,
-        &shared,
-        &mut tpls,
-        &mut jinja,
-    );
+    let tpls = prepare(input, &input.release, &mut jinja);
 
     let mut t = Template::new(ROOT_TEMPLATE);
     t.set_missing_key(MissingKey::Zero);
@@ -101,33 +95,42 @@ pub fn render_observed(
     let keys = sorted_keys(&tpls);
     let sources: Vec<(&str, &str)> = keys
         .iter()
-        .map(|name| (name.as_str(), tpls[name.as_str()].text.as_str()))
+        .map(|name| (name.as_str(), &*tpls[name.as_str()].text))
         .collect();
     t.parse_all(&sources)
         .map_err(|(i, e)| cleanup_parse_error(sources[i].0, &e.to_string()))?;
+    let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
 
-    let mut rendered = BTreeMap::new();
-    for name in &keys {
-        let base = name.rsplit('/').next().unwrap_or(name);
-        if base.starts_with('_') {
-            continue;
-        }
-        let r = &tpls[name.as_str()];
-        let mut data: Map = (**r.scope).clone();
-        let mut tmpl = Map::new();
-        tmpl.insert("Name".into(), Value::str(name));
-        tmpl.insert("BasePath".into(), Value::str(&r.base_path));
-        data.insert("Template".into(), Value::map(tmpl));
-        let out = t
-            .execute(
-                name,
-                &Value::Map(Arc::new(MapCell::named(data, VALUES_TYPE))),
-            )
-            .map_err(|e| cleanup_exec_error(name, &e))?;
-        let out = out.replace("<no value>", "");
-        on_rendered(name, &out);
-        rendered.insert(name.clone(), out);
+    // Helm executes every file but the partials (`_*`), in the parse order.
+    let executed: Vec<&str> = keys
+        .iter()
+        .map(String::as_str)
+        .filter(|name| !name.rsplit('/').next().unwrap_or(name).starts_with('_'))
+        .collect();
+    let two_threads = total >= PARALLEL_EXEC_BYTES && executed.len() >= PARALLEL_EXEC_TEMPLATES;
+    let mut rendered = match two_threads {
+        true => execute_on_two_threads(&t, input, &tpls, &executed, on_rendered),
+        false => None,
     }
+    .unwrap_or_else(|| {
+        // In order on one thread: the usual way, and the way again when templates
+        // on two threads changed the values they share.
+        let fresh;
+        let tpls = match two_threads {
+            true => {
+                fresh = prepare(input, &input.release, &mut Vec::new());
+                &fresh
+            }
+            false => &tpls,
+        };
+        let mut rendered = BTreeMap::new();
+        for name in &executed {
+            let out = execute_one(&t, name, &tpls[*name])?;
+            on_rendered(name, &out);
+            rendered.insert(name.to_string(), out);
+        }
+        Ok(rendered)
+    })?;
     for unit in &jinja {
         let chart = JinjaChart {
             templates: unit.templates.clone(),
@@ -142,6 +145,129 @@ pub fn render_observed(
         std::mem::forget(tpls);
     }
     Ok(rendered)
+}
+
+/// Every template of the chart and its subcharts with its chart's scope, over a
+/// copy of the values of its own: templates change their values in place
+/// (`set`), and those changes must reach neither the input nor another copy.
+fn prepare<'c>(
+    input: &RenderInput<'c>,
+    release: &Value,
+    jinja: &mut Vec<JinjaUnit>,
+) -> BTreeMap<String, Renderable<'c>> {
+    let capabilities = Value::Object(input.capabilities.clone());
+    let root_values =
+        Value::Map(Arc::new(MapCell::named(input.values.clone(), VALUES_TYPE))).deep_copy();
+    let shared = Shared {
+        release,
+        capabilities: &capabilities,
+    };
+    let mut tpls = BTreeMap::new();
+    collect(
+        input.chart,
+        input.chart.name(),
+        true,
+        root_values,
+        &shared,
+        &mut tpls,
+        jinja,
+    );
+    tpls
+}
+
+/// Executes one template with its chart's scope, `.Template` set in it as Helm
+/// sets it: Helm passes every file of a chart the same scope map, so a file that
+/// changes `$` (`set $ "x" 1`) changes it for the files executed after it.
+fn execute_one(t: &Template, name: &str, r: &Renderable<'_>) -> Result<String, RenderError> {
+    let mut tmpl = Map::new();
+    tmpl.insert("Name".into(), Value::str(name));
+    tmpl.insert("BasePath".into(), Value::str(&r.base_path));
+    // SAFETY: no template is executing on this thread, so nothing borrows the
+    // map, and no other thread uses this copy of the scopes (see `prepare`).
+    unsafe { r.scope.mutate_unwatched() }.insert("Template".into(), Value::map(tmpl));
+    let out = t
+        .execute(name, &Value::Map(r.scope.clone()))
+        .map_err(|e| cleanup_exec_error(name, &e))?;
+    Ok(if out.contains("<no value>") {
+        out.replace("<no value>", "")
+    } else {
+        out
+    })
+}
+
+/// Executes the templates on this thread and a second one, each taking the next
+/// template in order and working over its own copy of the values and
+/// `.Release`. The outputs are the ones executing in order gives, because
+/// templates only affect each other by changing the data they share in place
+/// (Sprig's `set`, `unset`, `merge` on the values, `.Release` or a chart's scope
+/// `$`): a [`MapWatch`] on each thread notices the first such change, and then the answer is `None`, so the caller executes them all
+/// again in order (outputs already given to `on_rendered` are given again).
+/// Otherwise the error is the first template's in order, as in Helm.
+fn execute_on_two_threads(
+    t: &Template,
+    input: &RenderInput<'_>,
+    tpls: &BTreeMap<String, Renderable<'_>>,
+    executed: &[&str],
+    on_rendered: &(dyn Fn(&str, &str) + Sync),
+) -> Option<Result<BTreeMap<String, String>, RenderError>> {
+    let next = AtomicUsize::new(0);
+    // No template after a failed one needs executing.
+    let limit = AtomicUsize::new(usize::MAX);
+    let changed = AtomicBool::new(false);
+    let work = |tpls: &BTreeMap<String, Renderable<'_>>| {
+        let scopes: Vec<Value> = tpls.values().map(|r| Value::Map(r.scope.clone())).collect();
+        let watch = MapWatch::start(&scopes);
+        let mut done: Vec<(usize, Result<String, RenderError>)> = Vec::new();
+        while !changed.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= executed.len() || i > limit.load(Ordering::Relaxed) {
+                break;
+            }
+            let name = executed[i];
+            let result = execute_one(t, name, &tpls[name]);
+            if watch.changed() {
+                changed.store(true, Ordering::Relaxed);
+                break;
+            }
+            match &result {
+                Ok(out) => on_rendered(name, out),
+                Err(_) => {
+                    limit.fetch_min(i, Ordering::Relaxed);
+                }
+            }
+            done.push((i, result));
+        }
+        done
+    };
+    let mut done = std::thread::scope(|s| {
+        let helper = std::thread::Builder::new().spawn_scoped(s, || {
+            let release = input.release.deep_copy();
+            let tpls = prepare(input, &release, &mut Vec::new());
+            let done = work(&tpls);
+            if input.process_exits_after {
+                std::mem::forget(tpls);
+            }
+            done
+        });
+        // Without a second thread (the system refused one), this one does all.
+        let mut done = work(tpls);
+        if let Ok(helper) = helper {
+            done.extend(helper.join().ok()?);
+        }
+        Some(done)
+    })?;
+    if changed.load(Ordering::Relaxed) {
+        return None;
+    }
+    done.sort_by_key(|(i, _)| *i);
+    let mut rendered = BTreeMap::new();
+    for (i, result) in done {
+        match result {
+            Ok(out) => rendered.insert(executed[i].to_string(), out),
+            Err(e) => return Some(Err(e)),
+        };
+    }
+    Some(Ok(rendered))
 }
 
 /// What every chart's scope shares.
@@ -173,13 +299,13 @@ pub fn check_engine(chart: &Chart) -> Result<(), RenderError> {
 }
 
 /// Helm's `recAllTpls`: the scope of each chart, and its templates keyed by path.
-fn collect(
-    chart: &Chart,
+fn collect<'c>(
+    chart: &'c Chart,
     full_path: &str,
     is_root: bool,
     values: Value,
     shared: &Shared<'_>,
-    out: &mut BTreeMap<String, Renderable>,
+    out: &mut BTreeMap<String, Renderable<'c>>,
     jinja: &mut Vec<JinjaUnit>,
 ) -> Value {
     let mut subcharts = Map::new();
@@ -235,7 +361,7 @@ fn collect(
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
-                text: t.text().into_owned(),
+                text: t.text(),
                 scope: scope.clone(),
                 base_path: format!("{full_path}/templates"),
             },
@@ -245,7 +371,7 @@ fn collect(
 }
 
 /// Helm's parse order: paths with more `/` first; equal depth in reverse byte order.
-fn sorted_keys(tpls: &BTreeMap<String, Renderable>) -> Vec<String> {
+fn sorted_keys(tpls: &BTreeMap<String, Renderable<'_>>) -> Vec<String> {
     let mut keys: Vec<String> = tpls.keys().cloned().collect();
     keys.sort_by(|a, b| {
         let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
@@ -303,7 +429,7 @@ mod tests {
             tpls.insert(
                 k.to_string(),
                 Renderable {
-                    text: String::new(),
+                    text: Cow::Borrowed(""),
                     scope: Arc::new(MapCell::new(Map::new())),
                     base_path: String::new(),
                 },

@@ -3,7 +3,7 @@
 //! (`toYaml` returns "" on failure, `fromYaml` returns `{"Error": msg}`).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::gotmpl::{Func, FuncCtx, FuncError, Map, Value};
 use crate::yaml;
@@ -15,6 +15,14 @@ pub const WARN_END: &str = "HELM_ERR_END";
 
 /// `include` and `tpl` refuse to nest the same template deeper than this (Helm's limit).
 pub const RECURSION_MAX: usize = 1000;
+
+thread_local! {
+    /// How deep each template name is in `include` calls on this thread (Helm's
+    /// `includedNames`). Per thread, because templates may execute on two
+    /// threads at once; each count is back to zero when its call returns.
+    static INCLUDES: std::cell::RefCell<HashMap<String, usize>> =
+        std::cell::RefCell::new(HashMap::new());
+}
 
 /// Answers `lookup` during a render. Offline renders use [`NoLookup`].
 pub trait Lookup: Send + Sync {
@@ -252,31 +260,26 @@ pub fn helm_functions(opts: &FuncOptions) -> Vec<(String, Func)> {
         }),
     );
 
-    let counts: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-    let include_counts = counts.clone();
     add(
         "include",
         func(move |ctx, a| {
             arity(a, 2)?;
             let name = string_arg(&a[0])?.to_string();
-            {
-                let mut c = include_counts
-                    .lock()
-                    .map_err(|_| FuncError::failed("include state poisoned"))?;
+            let nested = INCLUDES.with_borrow_mut(|c| {
                 let n = c.entry(name.clone()).or_insert(0);
                 if *n > RECURSION_MAX {
-                    return Err(FuncError::Failed(format!(
-                        "rendering template has a nested reference name: {name}: unable to execute template"
-                    )));
+                    return true;
                 }
                 *n += 1;
+                false
+            });
+            if nested {
+                return Err(FuncError::Failed(format!(
+                    "rendering template has a nested reference name: {name}: unable to execute template"
+                )));
             }
             let result = ctx.execute_template(&name, &a[1]);
-            if let Ok(mut c) = include_counts.lock()
-                && let Some(n) = c.get_mut(&name)
-            {
-                *n = n.saturating_sub(1);
-            }
+            INCLUDES.with_borrow_mut(|c| c.get_mut(&name).map(|n| *n = n.saturating_sub(1)));
             result
                 .map(Value::string)
                 .map_err(|e| FuncError::Failed(e.to_string()))

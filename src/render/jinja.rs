@@ -211,7 +211,7 @@ fn environment(chart: &JinjaChart<'_>) -> Result<Environment<'static>, String> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(v.as_bytes())
             .map_err(|e| JError::new(ErrorKind::InvalidOperation, e.to_string()))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(crate::chart::lossy(&bytes).into_owned())
     });
     env.add_filter(
         "default",

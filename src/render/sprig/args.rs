@@ -81,7 +81,7 @@ pub fn dict(v: &Value) -> Result<&crate::gotmpl::Map, FuncError> {
 pub fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => crate::chart::lossy(b).into_owned(),
         other => {
             let mut out = String::new();
             other.push_go(&mut out);
