@@ -322,24 +322,40 @@ fn manifest_heads_read_like_helm() {
 /// which executes them one after the other.
 #[test]
 fn templates_on_two_threads_render_like_helm() {
-    // (chart, the change template t07 makes before printing)
+    // (chart, the template that makes a change, the change it makes before
+    // printing). Files execute from t15 down to t00: t14 is the second, nearly
+    // always on the thread that started first, and t07 one in the middle, on
+    // either thread.
     let charts = [
-        ("par-pure", ""),
+        ("par-pure", 7, ""),
         (
             "par-values",
+            7,
             r#"{{- $_ := set .Values "touched" "by t07" }}"#,
         ),
-        ("par-dollar", r#"{{- $_ := set $ "touched" "by t07" }}"#),
+        ("par-dollar", 7, r#"{{- $_ := set $ "touched" "by t07" }}"#),
         (
             "par-release",
+            7,
             r#"{{- $_ := set .Release "Name" "renamed-by-t07" }}"#,
         ),
         (
+            "par-release-early",
+            14,
+            r#"{{- $_ := set .Release "Name" "renamed-by-t14" }}"#,
+        ),
+        (
+            "par-values-early",
+            14,
+            r#"{{- $_ := set .Values "touched" "by t14" }}"#,
+        ),
+        (
             "par-merge",
+            7,
             r#"{{- $_ := merge .Values.sub (dict "touched" "by t07") }}"#,
         ),
-        ("par-unset", r#"{{- $_ := unset .Values.sub "a" }}"#),
-        ("par-fail", r#"{{- fail "t07 fails" }}"#),
+        ("par-unset", 7, r#"{{- $_ := unset .Values.sub "a" }}"#),
+        ("par-fail", 7, r#"{{- fail "t07 fails" }}"#),
     ];
     // More than 64 KiB of template text, so the render takes two threads.
     let pad = format!(
@@ -348,7 +364,7 @@ fn templates_on_two_threads_render_like_helm() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cases = Vec::new();
-    for (name, change) in charts {
+    for (name, changer, change) in charts {
         let chart = dir.path().join(name);
         std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
         let write = |file: &str, text: &str| std::fs::write(chart.join(file), text).expect("write");
@@ -359,7 +375,7 @@ fn templates_on_two_threads_render_like_helm() {
         write("values.yaml", "sub:\n  a: 1\nitems: [x, y, z]\n");
         write("templates/_pad.tpl", &pad);
         for i in 0..16 {
-            let before = if i == 7 { change } else { "" };
+            let before = if i == changer { change } else { "" };
             let fail = if name == "par-fail" && i == 3 {
                 r#"{{- fail "t03 fails" }}"#
             } else {

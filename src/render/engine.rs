@@ -76,7 +76,7 @@ pub fn render_observed(
     on_rendered: &(dyn Fn(&str, &str) + Sync),
 ) -> Result<BTreeMap<String, String>, RenderError> {
     let mut jinja: Vec<JinjaUnit> = Vec::new();
-    let tpls = prepare(input, &input.release, &mut jinja);
+    let tpls = prepare(input, &mut jinja);
 
     let mut t = Template::new(ROOT_TEMPLATE);
     t.set_missing_key(MissingKey::Zero);
@@ -118,7 +118,7 @@ pub fn render_observed(
         let fresh;
         let tpls = match two_threads {
             true => {
-                fresh = prepare(input, &input.release, &mut Vec::new());
+                fresh = prepare(input, &mut Vec::new());
                 &fresh
             }
             false => &tpls,
@@ -148,18 +148,18 @@ pub fn render_observed(
 }
 
 /// Every template of the chart and its subcharts with its chart's scope, over a
-/// copy of the values of its own: templates change their values in place
+/// copy of the values and `.Release` of its own: templates change them in place
 /// (`set`), and those changes must reach neither the input nor another copy.
 fn prepare<'c>(
     input: &RenderInput<'c>,
-    release: &Value,
     jinja: &mut Vec<JinjaUnit>,
 ) -> BTreeMap<String, Renderable<'c>> {
+    let release = input.release.deep_copy();
     let capabilities = Value::Object(input.capabilities.clone());
     let root_values =
         Value::Map(Arc::new(MapCell::named(input.values.clone(), VALUES_TYPE))).deep_copy();
     let shared = Shared {
-        release,
+        release: &release,
         capabilities: &capabilities,
     };
     let mut tpls = BTreeMap::new();
@@ -241,8 +241,7 @@ fn execute_on_two_threads(
     };
     let mut done = std::thread::scope(|s| {
         let helper = std::thread::Builder::new().spawn_scoped(s, || {
-            let release = input.release.deep_copy();
-            let tpls = prepare(input, &release, &mut Vec::new());
+            let tpls = prepare(input, &mut Vec::new());
             let done = work(&tpls);
             if input.process_exits_after {
                 std::mem::forget(tpls);
@@ -444,6 +443,62 @@ mod tests {
                 "a/templates/_h.tpl",
             ]
         );
+    }
+
+    /// A render on two threads leaves its input as it was (each thread works on
+    /// copies), and its outputs are the ones of executing in order, where a
+    /// change to `.Release` or the values reaches exactly the files after it.
+    #[test]
+    fn two_threads_change_neither_the_input_nor_the_files_before_a_change() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |file: &str, text: &str| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        };
+        write("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+        write("values.yaml", "touched: no\n");
+        let pad = "padding ".repeat(9000);
+        write("templates/_pad.tpl", &format!("{{{{/* {pad} */}}}}"));
+        for i in 0..16 {
+            let change = match i {
+                14 => {
+                    r#"{{- $_ := set .Release "Name" "renamed" }}{{- $_ := set .Values "touched" "yes" }}"#
+                }
+                _ => "",
+            };
+            write(
+                &format!("templates/t{i:02}.yaml"),
+                &format!(
+                    "{change}name: {{{{ .Release.Name }}}}\ntouched: {{{{ .Values.touched }}}}\n"
+                ),
+            );
+        }
+        let chart = crate::chart::load(dir.path()).expect("chart");
+        let values = crate::values::coalesce_values(&chart, &Map::new()).expect("values");
+        let mut release = Map::new();
+        release.insert("Name".into(), Value::str("r"));
+        let release = Value::map(release);
+        let input = RenderInput {
+            chart: &chart,
+            values: &values,
+            release: release.clone(),
+            capabilities: Arc::new(crate::render::context::Capabilities::new(None, &[])),
+            process_exits_after: false,
+        };
+        for _ in 0..20 {
+            let out = render(&input, &FuncOptions::default()).expect("render");
+            assert_eq!(input.release, release);
+            assert_eq!(input.values, &values);
+            // Files execute from t15 down: t15 sees nothing of t14's change.
+            for i in 0..16 {
+                let want = match i {
+                    15 => "name: r\ntouched: false\n",
+                    _ => "name: renamed\ntouched: yes\n",
+                };
+                assert_eq!(out[&format!("c/templates/t{i:02}.yaml")], want, "t{i:02}");
+            }
+        }
     }
 
     #[test]
