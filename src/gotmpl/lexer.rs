@@ -57,6 +57,12 @@ const KEYWORDS: &[&str] = &[
     "block", "break", "continue", "define", "else", "end", "if", "range", "template", "with",
 ];
 
+/// How many line feeds `s` holds (a plain byte count, which the compiler
+/// vectorizes; `str::matches` searches for each one in turn).
+fn newlines(s: &str) -> usize {
+    s.bytes().filter(|b| *b == b'\n').count()
+}
+
 fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -72,7 +78,9 @@ pub fn lex(name: &str, text: &str) -> Result<Vec<Token>, Error> {
         src: text,
         pos: 0,
         line: 1,
-        out: Vec::new(),
+        // Room for a token per eight bytes: one growth at most for dense
+        // helpers; unused room in a large block is never touched.
+        out: Vec::with_capacity(text.len() / 8 + 16),
         paren_depth: 0,
     }
     .run()
@@ -104,7 +112,7 @@ impl<'a> Lexer<'a> {
         let mut trim_next_text = false;
         loop {
             let rest = &self.src[self.pos..];
-            let Some(idx) = rest.find("{{") else {
+            let Some(idx) = memchr::memmem::find(rest.as_bytes(), b"{{") else {
                 let mut text = rest;
                 if trim_next_text {
                     text = text.trim_start_matches([' ', '\t', '\r', '\n']);
@@ -113,7 +121,7 @@ impl<'a> Lexer<'a> {
                     let start = self.src.len() - text.len();
                     self.push(Tok::Text(text.into()), start, self.line);
                 }
-                self.line += rest.matches('\n').count();
+                self.line += newlines(rest);
                 self.pos = self.src.len();
                 self.push(Tok::Eof, self.pos, self.line);
                 return Ok(self.out);
@@ -135,10 +143,10 @@ impl<'a> Lexer<'a> {
                 text = text.trim_end_matches([' ', '\t', '\r', '\n']);
             }
             if !text.is_empty() {
-                let line = text_line + self.src[self.pos..text_start].matches('\n').count();
+                let line = text_line + newlines(&self.src[self.pos..text_start]);
                 self.push(Tok::Text(text.into()), text_start, line);
             }
-            self.line += rest[..idx].matches('\n').count();
+            self.line += newlines(&rest[..idx]);
             self.pos = delim_pos + 2;
             if trim_left {
                 self.pos += 2;
@@ -153,11 +161,11 @@ impl<'a> Lexer<'a> {
         // A comment must follow the delimiter directly.
         if self.src[self.pos..].starts_with("/*") {
             let start_line = self.line;
-            let Some(end) = self.src[self.pos + 2..].find("*/") else {
+            let Some(end) = memchr::memmem::find(&self.bytes()[self.pos + 2..], b"*/") else {
                 return Err(self.err(start_line, "unclosed comment"));
             };
             let body_end = self.pos + 2 + end + 2;
-            self.line += self.src[self.pos..body_end].matches('\n').count();
+            self.line += newlines(&self.src[self.pos..body_end]);
             self.pos = body_end;
             let rest = &self.src[self.pos..];
             if rest.starts_with(" -}}")
@@ -255,7 +263,7 @@ impl<'a> Lexer<'a> {
                     };
                     let text = self.src[self.pos + 1..self.pos + 1 + end].to_string();
                     let quoted = self.src[start..self.pos + 2 + end].to_string();
-                    self.line += text.matches('\n').count();
+                    self.line += newlines(&text);
                     self.pos += end + 2;
                     self.push(Tok::RawStr { text, quoted }, start, line);
                 }
