@@ -5,6 +5,9 @@
 //! a subchart's), the scope is Helm's (a subchart sees `.Values.<its name>` of its
 //! parent, its own `.Chart` and `.Files`), and errors are rewritten as Helm rewrites
 //! them (`execution error at (file:line:col): msg` for `required`/`fail`).
+//!
+//! Large charts execute their files on two threads, with the in-order result
+//! guaranteed as [`execute_on_two_threads`] describes.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -196,13 +199,14 @@ fn execute_one(t: &Template, name: &str, r: &Renderable<'_>) -> Result<String, R
 }
 
 /// Executes the templates on this thread and a second one, each taking the next
-/// template in order and working over its own copy of the values and
-/// `.Release`. The outputs are the ones executing in order gives, because
+/// template in order and working over its own copy of the values, `.Release`
+/// and the scopes. The outputs are the ones executing in order gives, because
 /// templates only affect each other by changing the data they share in place
 /// (Sprig's `set`, `unset`, `merge` on the values, `.Release` or a chart's scope
-/// `$`): a [`MapWatch`] on each thread notices the first such change, and then the answer is `None`, so the caller executes them all
-/// again in order (outputs already given to `on_rendered` are given again).
-/// Otherwise the error is the first template's in order, as in Helm.
+/// `$`): a [`MapWatch`] on each thread notices the first such change, and then
+/// the answer is `None`, so the caller executes them all again in order
+/// (outputs already given to `on_rendered` are given again). Otherwise the
+/// error is the first template's in order, as in Helm.
 fn execute_on_two_threads(
     t: &Template,
     input: &RenderInput<'_>,
