@@ -111,20 +111,21 @@ pub fn render_observed(
         .filter(|name| !name.rsplit('/').next().unwrap_or(name).starts_with('_'))
         .collect();
     let two_threads = total >= PARALLEL_EXEC_BYTES && executed.len() >= PARALLEL_EXEC_TEMPLATES;
-    let mut rendered = match two_threads {
-        true => execute_on_two_threads(&t, input, &tpls, &executed, on_rendered),
-        false => None,
-    }
-    .unwrap_or_else(|| {
+    let on_two_threads = if two_threads {
+        execute_on_two_threads(&t, input, &tpls, &executed, on_rendered)
+    } else {
+        None
+    };
+    let mut rendered = on_two_threads.unwrap_or_else(|| {
         // In order on one thread: the usual way, and the way again when templates
-        // on two threads changed the values they share.
+        // on two threads changed the values they share (on fresh copies, since
+        // the first thread's may have changed).
         let fresh;
-        let tpls = match two_threads {
-            true => {
-                fresh = prepare(input, &mut Vec::new());
-                &fresh
-            }
-            false => &tpls,
+        let tpls = if two_threads {
+            fresh = prepare(input, &mut Vec::new());
+            &fresh
+        } else {
+            &tpls
         };
         let mut rendered = BTreeMap::new();
         for name in &executed {

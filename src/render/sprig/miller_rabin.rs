@@ -68,11 +68,6 @@ mod ifma {
         if bits < 64 || words.first().is_none_or(|w| w & 1 == 0) || !available() {
             return None;
         }
-        // R = 2^(52·L) ≥ 4n: two bits of headroom.
-        let limbs = (bits as usize + 2).div_ceil(52);
-        if limbs > MAX_LIMBS {
-            return None;
-        }
         let n = biguint(words);
         let base = biguint(base);
         let minus_one = &n - 1u32;
@@ -82,17 +77,7 @@ mod ifma {
         // n - 1 = d·2^s with d odd (n - 1 is even and not zero).
         let s = minus_one.trailing_zeros()?;
         let d = &minus_one >> s;
-        let r = BigUint::from(1u32) << (52 * limbs);
-        let input = Input {
-            n: &to_limbs(&n),
-            k0: neg_inverse(words[0]) & M52,
-            limbs,
-            base: &to_limbs(&base),
-            r_mod: &to_limbs(&(&r % &n)),
-            r2_mod: &to_limbs(&(&r * &r % &n)),
-            exponent: &d.to_u64_digits(),
-        };
-        let mut x = from_limbs(&pow_checked(&input)?);
+        let mut x = modpow(&base, &d, &n)?;
         if x == BigUint::from(1u32) || x == minus_one {
             return Some(true);
         }
@@ -106,6 +91,29 @@ mod ifma {
             }
         }
         Some(false)
+    }
+
+    /// `base^exponent mod n` for an odd `n` of at least 64 bits and at most
+    /// [`MAX_LIMBS`] limbs (with two bits of headroom); `None` without IFMA or
+    /// outside those sizes.
+    fn modpow(base: &BigUint, exponent: &BigUint, n: &BigUint) -> Option<BigUint> {
+        // R = 2^(52·L) ≥ 4n: two bits of headroom.
+        let limbs = (n.bits() as usize + 2).div_ceil(52);
+        let low = n.iter_u64_digits().next()?;
+        if n.bits() < 64 || low & 1 == 0 || limbs > MAX_LIMBS {
+            return None;
+        }
+        let r = BigUint::from(1u32) << (52 * limbs);
+        let input = Input {
+            n: &to_limbs(n),
+            k0: neg_inverse(low) & M52,
+            limbs,
+            base: &to_limbs(base),
+            r_mod: &to_limbs(&(&r % n)),
+            r2_mod: &to_limbs(&(&r * &r % n)),
+            exponent: &exponent.to_u64_digits(),
+        };
+        Some(from_limbs(&pow_checked(&input)?))
     }
 
     /// A number from little-endian 64-bit words.
@@ -382,7 +390,6 @@ mod ifma {
                     let mut n = random(bits);
                     n |= BigUint::from(1u32) << (bits - 1);
                     n |= BigUint::from(1u32);
-                    let limbs = (bits as usize + 2).div_ceil(52);
                     let base = if round % 3 == 0 {
                         BigUint::from(2u32)
                     } else {
@@ -393,19 +400,8 @@ mod ifma {
                     } else {
                         random(bits)
                     };
-                    let r = BigUint::from(1u32) << (52 * limbs);
-                    let words = n.to_u64_digits();
-                    let input = Input {
-                        n: &to_limbs(&n),
-                        k0: neg_inverse(words[0]) & M52,
-                        limbs,
-                        base: &to_limbs(&base),
-                        r_mod: &to_limbs(&(&r % &n)),
-                        r2_mod: &to_limbs(&(&r * &r % &n)),
-                        exponent: &exponent.to_u64_digits(),
-                    };
-                    let got = pow_checked(&input).expect("IFMA is available");
-                    assert_eq!(got, to_limbs(&base.modpow(&exponent, &n)), "{bits} bits");
+                    let got = modpow(&base, &exponent, &n).expect("IFMA is available");
+                    assert_eq!(got, base.modpow(&exponent, &n), "{bits} bits");
                 }
             }
         }
