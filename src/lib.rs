@@ -20,6 +20,7 @@
 //! | [`values`] | `-f`/`--set` merging, coalescing, dependencies, schema validation |
 //! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
 //! | [`yaml`] | Helm-exact YAML: go-yaml v2 scalar rules on read, go-yaml's style on write |
+//! | [`heap`] | the C allocator set up for a one-command process (huge pages, no mid-run trimming) |
 //! | [`printer`], [`diagnostics`] | all output: data to stdout, status and errors to stderr |
 //! | [`sandbox`] | `charter-sandbox`, a local Kubernetes API server for end-to-end tests (docs/sandbox.md); imports nothing else |
 //!
@@ -31,6 +32,7 @@ pub mod cli;
 pub mod commands;
 pub mod diagnostics;
 pub mod gotmpl;
+pub mod heap;
 pub mod printer;
 pub mod registry;
 pub mod render;

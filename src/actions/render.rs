@@ -137,6 +137,10 @@ fn clean(path: &Path) -> PathBuf {
 pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered> {
     let user_values = opts.values.merge_values()?;
     let mut chart = chart::load(chart_path)?;
+    if engine::renders_on_several_threads(&chart) {
+        // One for parsing, then one for executing and one reading the output.
+        crate::heap::prepare_thread_heaps(2);
+    }
     match chart.metadata.chart_type.as_deref() {
         None | Some("") | Some("application") => {}
         Some(other) => bail!("{other} charts are not installable"),

@@ -60,6 +60,17 @@ struct Renderable<'c> {
 const PARALLEL_EXEC_BYTES: usize = 64 * 1024;
 const PARALLEL_EXEC_TEMPLATES: usize = 4;
 
+/// Whether rendering `chart` may start helper threads: template text (of the chart
+/// and its subcharts) from [`PARALLEL_EXEC_BYTES`] on, which is also where parsing
+/// goes on two threads.
+pub fn renders_on_several_threads(chart: &Chart) -> bool {
+    fn bytes(chart: &Chart) -> usize {
+        let own: usize = chart.templates.iter().map(|t| t.data.len()).sum();
+        own + chart.dependencies.iter().map(bytes).sum::<usize>()
+    }
+    bytes(chart) >= PARALLEL_EXEC_BYTES
+}
+
 /// Renders every template of `input.chart`; the result maps template paths
 /// (`chart/templates/x.yaml`, `chart/charts/sub/templates/y.yaml`) to their output.
 pub fn render(
