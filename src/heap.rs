@@ -78,14 +78,7 @@ pub fn prepare_thread_heaps(count: usize) {
             let mut started = 0;
             for _ in 0..count {
                 let thread = std::thread::Builder::new().spawn_scoped(s, move || {
-                    // A new arena has no free blocks: the probe is cut from its
-                    // free top, and goes back to it.
-                    let probe: Vec<u8> = Vec::with_capacity(PROBE);
-                    let top = probe.as_ptr() as usize - 16;
-                    advise_huge_pages(top & !(THREAD_HEAP_SIZE - 1), THREAD_HEAP_SIZE);
-                    drop(probe);
-                    // SAFETY: see the function.
-                    unsafe { fill_to_huge_page_boundary(top) };
+                    advise_this_threads_heap();
                     let (lock, changed) = state;
                     let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
                     st.0 += 1;
@@ -110,6 +103,22 @@ pub fn prepare_thread_heaps(count: usize) {
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64")))]
     let _ = count;
+}
+
+/// Marks the calling thread's heap for huge pages; call it first thing in a new
+/// thread that will allocate much.
+pub fn advise_this_threads_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64"))]
+    {
+        // A new arena has no free blocks: the probe is cut from its free top,
+        // and goes back to it.
+        let probe: Vec<u8> = Vec::with_capacity(PROBE);
+        let top = probe.as_ptr() as usize - 16;
+        advise_huge_pages(top & !(THREAD_HEAP_SIZE - 1), THREAD_HEAP_SIZE);
+        drop(probe);
+        // SAFETY: see the function.
+        unsafe { fill_to_huge_page_boundary(top) };
+    }
 }
 
 /// Allocates, and never frees, a block from the calling thread's heap whose free

@@ -532,6 +532,7 @@ fn template_rules(dir: &Path, opts: &LintOptions, r: &mut LintResult) {
         release: release.to_value(),
         capabilities: caps.clone(),
         process_exits_after: false,
+        parsed_ahead: None,
     };
     let funcs = FuncOptions {
         lint_mode: true,

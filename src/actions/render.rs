@@ -136,7 +136,35 @@ fn clean(path: &Path) -> PathBuf {
 /// Loads a chart and renders it as `helm install --dry-run` / `helm template` do.
 pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered> {
     let user_values = opts.values.merge_values()?;
-    let mut chart = chart::load(chart_path)?;
+    // The templates are parsed on a second thread as the loader finds them,
+    // while the rest of the chart loads and its values merge.
+    let ahead = engine::ParseAhead::new(&opts.funcs);
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Without that thread (the system refused one), the render parses all.
+        let _ = std::thread::Builder::new().spawn_scoped(s, || {
+            crate::heap::advise_this_threads_heap();
+            ahead.run(rx)
+        });
+        let chart = chart::load_observed(chart_path, &|path, file| {
+            let _ = tx.send((path, file.data.clone()));
+        });
+        drop(tx);
+        let rendered = chart
+            .map_err(anyhow::Error::from)
+            .and_then(|chart| render_loaded(chart, user_values, opts, &ahead));
+        ahead.stop();
+        rendered
+    })
+}
+
+/// [`render_chart`] once the chart is loaded.
+fn render_loaded(
+    mut chart: Chart,
+    user_values: Map,
+    opts: &RenderOptions,
+    ahead: &engine::ParseAhead,
+) -> Result<Rendered> {
     if engine::renders_on_several_threads(&chart) {
         // One for parsing, then one for executing and one reading the output.
         crate::heap::prepare_thread_heaps(2);
@@ -186,6 +214,7 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
         capabilities,
         // Every command that renders through here is one process of the CLI.
         process_exits_after: true,
+        parsed_ahead: Some(ahead),
     };
     // Each rendered file's documents are read on a second thread while the
     // templates after it render (most of a large chart's remaining work).

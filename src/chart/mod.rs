@@ -133,10 +133,25 @@ impl Chart {
 
 /// Loads a chart from a directory or an archive (Helm's `loader.Load`).
 pub fn load(path: &Path) -> Result<Chart, ChartError> {
+    load_observed(path, &|_, _| {})
+}
+
+/// [`load`], calling `on_template(path, file)` for each template as it is found,
+/// with the path a render gives it (`chart/templates/x.yaml`,
+/// `chart/charts/sub/templates/y.yaml`, by the names in each Chart.yaml), so
+/// that a caller can start on the templates while the rest of the chart loads.
+pub fn load_observed(
+    path: &Path,
+    on_template: &(dyn Fn(String, &ChartFile) + Sync),
+) -> Result<Chart, ChartError> {
+    let seen = Seen {
+        on_template,
+        parent: None,
+    };
     let meta = std::fs::metadata(path)
         .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?;
     if meta.is_dir() {
-        load_dir(path)
+        load_dir_seen(path, &seen)
     } else {
         let data = std::fs::read(path)
             .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?;
@@ -153,9 +168,22 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
                 sniff(&data)
             )));
         }
-        load_archive(&data)
+        load_files_seen(archive_files(&data)?, &seen)
     }
 }
+
+/// Who is told of each template as the loader finds it ([`load_observed`]), and
+/// the path of the chart that holds the files being loaded.
+struct Seen<'a> {
+    on_template: &'a (dyn Fn(String, &ChartFile) + Sync),
+    /// The parent chart's path, for a subchart.
+    parent: Option<&'a str>,
+}
+
+const UNSEEN: Seen<'static> = Seen {
+    on_template: &|_, _| {},
+    parent: None,
+};
 
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
@@ -176,6 +204,10 @@ fn sniff(data: &[u8]) -> &'static str {
 
 /// Loads a chart directory, honouring `.helmignore`.
 pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
+    load_dir_seen(dir, &UNSEEN)
+}
+
+fn load_dir_seen(dir: &Path, seen: &Seen<'_>) -> Result<Chart, ChartError> {
     let mut rules = match std::fs::read_to_string(dir.join(".helmignore")) {
         Ok(text) => ignore::Rules::parse(&text).map_err(err)?,
         Err(_) => ignore::Rules::default(),
@@ -183,7 +215,7 @@ pub fn load_dir(dir: &Path) -> Result<Chart, ChartError> {
     rules.add_defaults();
     let mut files = Vec::new();
     walk(dir, "", &rules, &mut files, 0)?;
-    load_files(files)
+    load_files_seen(files, seen)
 }
 
 fn walk(
@@ -374,6 +406,10 @@ fn yaml_map(name: &str, data: &[u8]) -> Result<Map, ChartError> {
 
 /// Builds a chart from its files (Helm's `LoadFiles`).
 pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
+    load_files_seen(files, &UNSEEN)
+}
+
+fn load_files_seen(files: Vec<ChartFile>, seen: &Seen<'_>) -> Result<Chart, ChartError> {
     let mut chart = Chart::default();
     // Chart.yaml is read first, wherever it sits in the list.
     let mut have_meta = false;
@@ -389,6 +425,10 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
             }
         }
     }
+    let path = match seen.parent {
+        None => chart.metadata.name.clone(),
+        Some(parent) => format!("{parent}/charts/{}", chart.metadata.name),
+    };
     let mut sub: Vec<(String, Vec<ChartFile>)> = Vec::new();
     for f in files {
         match f.name.as_str() {
@@ -420,7 +460,10 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
                     chart.files.push(f);
                 }
             }
-            n if n.starts_with("templates/") => chart.templates.push(f),
+            n if n.starts_with("templates/") => {
+                (seen.on_template)(format!("{path}/{n}"), &f);
+                chart.templates.push(f)
+            }
             n if n.starts_with("charts/") => {
                 if n.ends_with(".prov") {
                     chart.files.push(f);
@@ -449,6 +492,10 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
         .validate()
         .map_err(|e| err(format!("validation: {e}")))?;
     sub.sort_by(|a, b| a.0.cmp(&b.0));
+    let seen_below = Seen {
+        on_template: seen.on_template,
+        parent: Some(&path),
+    };
     for (n, files) in sub {
         if n.starts_with('_') || n.starts_with('.') {
             continue;
@@ -462,7 +509,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
                     file.name
                 )));
             }
-            load_archive(&file.data)
+            archive_files(&file.data).and_then(|files| load_files_seen(files, &seen_below))
         } else {
             let inner: Vec<ChartFile> = files
                 .into_iter()
@@ -474,7 +521,7 @@ pub fn load_files(files: Vec<ChartFile>) -> Result<Chart, ChartError> {
                     })
                 })
                 .collect();
-            load_files(inner)
+            load_files_seen(inner, &seen_below)
         };
         match loaded {
             Ok(c) => chart.dependencies.push(c),
@@ -572,5 +619,63 @@ mod tests {
         assert_eq!(go_clean(""), ".");
         assert_eq!(go_clean("../x"), "../x");
         assert_eq!(go_clean("/../x"), "/x");
+    }
+
+    /// `load_observed` reports each template with the path a render gives it:
+    /// by the names in Chart.yaml (not the directory's), through subchart
+    /// directories and archives.
+    #[test]
+    fn load_observed_reports_templates_by_render_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |file: &str, data: &[u8]| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, data).unwrap();
+        };
+        write("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\n");
+        write("templates/a.yaml", b"a");
+        write("templates/sub/b.yaml", b"b");
+        write("files/c.txt", b"c");
+        write(
+            "charts/dir-name/Chart.yaml",
+            b"apiVersion: v2\nname: inner\nversion: 1.0.0\n",
+        );
+        write("charts/dir-name/templates/d.yaml", b"d");
+        let packed = tgz(&[
+            (
+                "packed/Chart.yaml",
+                b"apiVersion: v2\nname: packed\nversion: 1.0.0\n",
+            ),
+            ("packed/templates/e.yaml", b"e"),
+            (
+                "packed/charts/deep/Chart.yaml",
+                b"apiVersion: v2\nname: deep\nversion: 1.0.0\n",
+            ),
+            ("packed/charts/deep/templates/f.yaml", b"f"),
+        ]);
+        write("charts/packed-1.0.0.tgz", &packed);
+        let seen = std::sync::Mutex::new(Vec::new());
+        let chart = load_observed(dir.path(), &|path, file| {
+            seen.lock()
+                .unwrap()
+                .push((path, String::from_utf8_lossy(&file.data).into_owned()));
+        })
+        .unwrap();
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        let want = [
+            ("top/charts/inner/templates/d.yaml", "d"),
+            ("top/charts/packed/charts/deep/templates/f.yaml", "f"),
+            ("top/charts/packed/templates/e.yaml", "e"),
+            ("top/templates/a.yaml", "a"),
+            ("top/templates/sub/b.yaml", "b"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        assert_eq!(seen, want);
+        let names: Vec<&str> = chart.dependencies.iter().map(Chart::name).collect();
+        assert_eq!(names, ["inner", "packed"]);
     }
 }

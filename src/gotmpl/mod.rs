@@ -58,6 +58,9 @@ fn add_trees(trees: &mut HashMap<String, Arc<parse::Tree>>, new: Vec<parse::Tree
     }
 }
 
+/// One file's parse result from [`Template::parse_ahead`].
+pub struct Parsed(Result<Vec<parse::Tree>, Error>);
+
 /// A set of named templates sharing one function map (Go's `*template.Template`).
 #[derive(Clone)]
 pub struct Template {
@@ -105,21 +108,43 @@ impl Template {
     /// definitions win as they would one by one. The first file (in that order)
     /// that fails to parse is returned with its error, and nothing is added.
     pub fn parse_all(&mut self, files: &[(&str, &str)]) -> Result<(), (usize, Error)> {
+        self.parse_all_with(files, files.iter().map(|_| None).collect())
+    }
+
+    /// A file parsed on its own with this set's functions, for
+    /// [`Template::parse_all_with`] (which may run on another thread, earlier).
+    pub fn parse_ahead(&self, name: &str, text: &str) -> Parsed {
         let funcs = &self.funcs;
         let has = |n: &str| funcs.contains_key(n) || is_builtin(n);
-        let total: usize = files.iter().map(|(_, text)| text.len()).sum();
+        Parsed(parse::parse(name, text, &has))
+    }
+
+    /// [`Template::parse_all`], taking file `i`'s result from `ahead[i]` where
+    /// that is `Some`: what [`Template::parse_ahead`] gave for the same name and
+    /// text (so the same trees or error as parsing it here).
+    pub fn parse_all_with(
+        &mut self,
+        files: &[(&str, &str)],
+        ahead: Vec<Option<Parsed>>,
+    ) -> Result<(), (usize, Error)> {
+        let funcs = &self.funcs;
+        let has = |n: &str| funcs.contains_key(n) || is_builtin(n);
         let mut parsed: Vec<Option<Result<Vec<parse::Tree>, Error>>> =
-            files.iter().map(|_| None).collect();
-        if total >= PARALLEL_PARSE_BYTES && files.len() > 1 {
+            ahead.into_iter().map(|p| p.map(|p| p.0)).collect();
+        parsed.resize_with(files.len(), || None);
+        let todo: Vec<usize> = (0..files.len()).filter(|&i| parsed[i].is_none()).collect();
+        let total: usize = todo.iter().map(|&i| files[i].1.len()).sum();
+        if total >= PARALLEL_PARSE_BYTES && todo.len() > 1 {
             // Both threads take the next unparsed file until none is left.
             let next = std::sync::atomic::AtomicUsize::new(0);
             let work = || {
                 let mut done = Vec::new();
                 loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some((name, text)) = files.get(i) else {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&i) = todo.get(k) else {
                         return done;
                     };
+                    let (name, text) = files[i];
                     done.push((i, parse::parse(name, text, &has)));
                 }
             };
@@ -243,6 +268,53 @@ mod tests {
             assert_eq!(index, 7, "pad {pad}");
             assert!(err.to_string().contains("f007"), "{err}");
             assert!(!t.lookup("f000") && !t.lookup("shared"));
+        }
+    }
+
+    /// Files parsed ahead (every third one, on another thread) join the set in
+    /// their place in the order, as if parsed in `parse_all`; an error parsed
+    /// ahead is reported at its index like any other.
+    #[test]
+    fn parse_all_with_takes_files_parsed_ahead_in_their_place() {
+        for pad in [10, 4000] {
+            let mut files = files(40, pad);
+            let refs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            let names: Vec<&str> = refs.iter().map(|(n, _)| *n).collect();
+            let mut all = Template::new("root");
+            all.parse_all(&refs).unwrap();
+            let ahead = |t: &Template, refs: &[(&str, &str)]| {
+                std::thread::scope(|s| {
+                    s.spawn(|| {
+                        refs.iter()
+                            .enumerate()
+                            .map(|(i, (n, text))| (i % 3 == 0).then(|| t.parse_ahead(n, text)))
+                            .collect::<Vec<_>>()
+                    })
+                    .join()
+                    .unwrap()
+                })
+            };
+            let mut with = Template::new("root");
+            let parsed = ahead(&with, &refs);
+            with.parse_all_with(&refs, parsed).unwrap();
+            assert_eq!(run(&with, &names), run(&all, &names), "pad {pad}");
+            assert_eq!(with.execute("f000", &Value::Nil).unwrap(), "0:39");
+
+            files[9].1.push_str("{{ if }}");
+            files[21].1.push_str("{{ end }}");
+            let refs: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
+            let mut bad = Template::new("root");
+            let parsed = ahead(&bad, &refs);
+            let (index, err) = bad.parse_all_with(&refs, parsed).unwrap_err();
+            assert_eq!(index, 9, "pad {pad}");
+            assert!(err.to_string().contains("f009"), "{err}");
+            assert!(!bad.lookup("f000"));
         }
     }
 }

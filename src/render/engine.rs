@@ -7,10 +7,11 @@
 //! them (`execution error at (file:line:col): msg` for `required`/`fail`).
 //!
 //! Large charts execute their files on two threads, with the in-order result
-//! guaranteed as [`execute_on_two_threads`] describes.
+//! guaranteed as [`execute_on_two_threads`] describes. Templates can be parsed
+//! before the render, while the chart loads ([`ParseAhead`]).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
@@ -41,6 +42,76 @@ pub struct RenderInput<'a> {
     /// templates are left for the exit to reclaim instead of freed node by node,
     /// which costs a large chart several milliseconds.
     pub process_exits_after: bool,
+    /// Templates parsed ahead of the render, if the caller started that.
+    pub parsed_ahead: Option<&'a ParseAhead>,
+}
+
+/// Go templates parsed on another thread while the chart loads and its values
+/// merge: [`ParseAhead::run`] parses each template the loader reports
+/// ([`crate::chart::load_observed`]), and the render takes what is done by then
+/// and parses the rest itself. A file is taken only if its path and text are the
+/// ones the render parses (an alias renames a subchart's files, for one), so the
+/// result is the same as parsing it in the render.
+pub struct ParseAhead {
+    set: Template,
+    done: std::sync::Mutex<HashMap<String, (String, gotmpl::Parsed)>>,
+    stop: AtomicBool,
+}
+
+impl ParseAhead {
+    pub fn new(opts: &FuncOptions) -> ParseAhead {
+        ParseAhead {
+            set: template_set(opts),
+            done: Default::default(),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// Parses the `(path, file content)` pairs as they come, until the sender is
+    /// dropped or [`ParseAhead::stop`] is called.
+    pub fn run(&self, files: std::sync::mpsc::Receiver<(String, bytes::Bytes)>) {
+        for (path, data) in files {
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let text = crate::chart::lossy(&data).into_owned();
+            let parsed = self.set.parse_ahead(&path, &text);
+            let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            done.insert(path, (text, parsed));
+        }
+    }
+
+    /// Ends [`ParseAhead::run`] after the file it is on (whose result is dropped).
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Stops the parsing and takes what is done.
+    fn take(&self) -> HashMap<String, (String, gotmpl::Parsed)> {
+        self.stop();
+        std::mem::take(&mut *self.done.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// The empty template set a render parses into: Sprig's and Helm's functions.
+fn template_set(opts: &FuncOptions) -> Template {
+    let mut t = Template::new(ROOT_TEMPLATE);
+    t.set_missing_key(MissingKey::Zero);
+    t.add_funcs(
+        crate::render::sprig::functions()
+            .into_iter()
+            .map(|(n, f)| (n.to_string(), f)),
+    );
+    // Helm answers getHostByName only with --enable-dns; otherwise it is "".
+    t.add_funcs([(
+        "getHostByName".to_string(),
+        crate::render::sprig::get_host_by_name(opts.enable_dns),
+    )]);
+    t.add_funcs(funcs::helm_functions(opts));
+    t
 }
 
 /// A render failure, worded as Helm words it.
@@ -92,26 +163,21 @@ pub fn render_observed(
     let mut jinja: Vec<JinjaUnit> = Vec::new();
     let tpls = prepare(input, &mut jinja);
 
-    let mut t = Template::new(ROOT_TEMPLATE);
-    t.set_missing_key(MissingKey::Zero);
-    t.add_funcs(
-        crate::render::sprig::functions()
-            .into_iter()
-            .map(|(n, f)| (n.to_string(), f)),
-    );
-    // Helm answers getHostByName only with --enable-dns; otherwise it is "".
-    t.add_funcs([(
-        "getHostByName".to_string(),
-        crate::render::sprig::get_host_by_name(opts.enable_dns),
-    )]);
-    t.add_funcs(funcs::helm_functions(opts));
-
+    let mut t = template_set(opts);
     let keys = sorted_keys(&tpls);
     let sources: Vec<(&str, &str)> = keys
         .iter()
         .map(|name| (name.as_str(), &*tpls[name.as_str()].text))
         .collect();
-    t.parse_all(&sources)
+    let mut ahead = input.parsed_ahead.map(ParseAhead::take).unwrap_or_default();
+    let ahead = sources
+        .iter()
+        .map(|(name, text)| match ahead.remove(*name) {
+            Some((parsed_text, parsed)) if parsed_text == *text => Some(parsed),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    t.parse_all_with(&sources, ahead)
         .map_err(|(i, e)| cleanup_parse_error(sources[i].0, &e.to_string()))?;
     let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
 
@@ -501,6 +567,7 @@ mod tests {
             release: release.clone(),
             capabilities: Arc::new(crate::render::context::Capabilities::new(None, &[])),
             process_exits_after: false,
+            parsed_ahead: None,
         };
         for _ in 0..20 {
             let out = render(&input, &FuncOptions::default()).expect("render");
@@ -527,5 +594,49 @@ mod tests {
             e.0,
             "parse error at (c/templates/x.yaml:3): function \"nope\" not defined"
         );
+    }
+
+    /// A file parsed ahead is taken only for the path and text the render parses:
+    /// a stale text (or a failed parse of one) under the same path is not.
+    #[test]
+    fn parsed_ahead_is_taken_only_for_the_same_path_and_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |file: &str, text: &str| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        };
+        write("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+        write("values.yaml", "x: 1\n");
+        write("templates/a.yaml", "a: {{ .Values.x }}");
+        write("templates/b.yaml", "b: {{ .Values.x }}");
+        write("templates/c.yaml", "c: {{ .Values.x }}");
+        let chart = crate::chart::load(dir.path()).expect("chart");
+        let values = crate::values::coalesce_values(&chart, &Map::new()).expect("values");
+        let ahead = ParseAhead::new(&FuncOptions::default());
+        let (tx, rx) = std::sync::mpsc::channel();
+        for (path, text) in [
+            ("c/templates/a.yaml", "a: stale {{ .Values.x }}"),
+            ("c/templates/b.yaml", "b: {{ if }}"),
+            ("c/templates/c.yaml", "c: {{ .Values.x }}"),
+            ("elsewhere/templates/a.yaml", "a: elsewhere"),
+        ] {
+            tx.send((path.to_string(), bytes::Bytes::from(text)))
+                .expect("send");
+        }
+        drop(tx);
+        ahead.run(rx);
+        let input = RenderInput {
+            chart: &chart,
+            values: &values,
+            release: Value::map(Map::new()),
+            capabilities: Arc::new(crate::render::context::Capabilities::new(None, &[])),
+            process_exits_after: false,
+            parsed_ahead: Some(&ahead),
+        };
+        let out = render(&input, &FuncOptions::default()).expect("render");
+        assert_eq!(out["c/templates/a.yaml"], "a: 1");
+        assert_eq!(out["c/templates/b.yaml"], "b: 1");
+        assert_eq!(out["c/templates/c.yaml"], "c: 1");
     }
 }
