@@ -135,6 +135,11 @@ pub fn merge_chart_values(chart: &Chart, user: &Map) -> Result<Map, ValuesError>
 
 /// Helm's `MergeTables` (`merge`) / `CoalesceTables`: `src` fills what `dst` lacks.
 pub fn coalesce_tables(dst: &mut Map, src: &Map, merge: bool) {
+    // Nothing to fill in (a chart without import-values, most often): `dst`
+    // stays as it is, without the round trip through the Go-map model.
+    if src.is_empty() {
+        return;
+    }
     let d = coalesce::to_g(dst);
     let s = coalesce::to_g(src);
     coalesce::Run::new().coalesce_tables(&d, &s, "", merge);
