@@ -527,17 +527,19 @@ mod tests {
         );
     }
 
+    fn write_file(dir: &std::path::Path, file: &str, text: &str) {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
     /// A render on two threads leaves its input as it was (each thread works on
     /// copies), and its outputs are the ones of executing in order, where a
     /// change to `.Release` or the values reaches exactly the files after it.
     #[test]
     fn two_threads_change_neither_the_input_nor_the_files_before_a_change() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let write = |file: &str, text: &str| {
-            let path = dir.path().join(file);
-            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            std::fs::write(path, text).expect("write");
-        };
+        let write = |file: &str, text: &str| write_file(dir.path(), file, text);
         write("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
         write("values.yaml", "touched: no\n");
         let pad = "padding ".repeat(9000);
@@ -601,11 +603,7 @@ mod tests {
     #[test]
     fn parsed_ahead_is_taken_only_for_the_same_path_and_text() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let write = |file: &str, text: &str| {
-            let path = dir.path().join(file);
-            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            std::fs::write(path, text).expect("write");
-        };
+        let write = |file: &str, text: &str| write_file(dir.path(), file, text);
         write("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
         write("values.yaml", "x: 1\n");
         write("templates/a.yaml", "a: {{ .Values.x }}");
