@@ -48,7 +48,7 @@ pub struct Rendered {
 impl Rendered {
     /// Files under `crds/` of the chart and its subcharts: (path, content), read
     /// only when asked for (they can be most of a large chart's bytes).
-    pub fn crds(&self) -> Vec<(String, String)> {
+    pub fn crds(&self) -> Result<Vec<(String, String)>> {
         crd_objects(&self.chart)
     }
 }
@@ -147,7 +147,7 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
             ahead.run(rx)
         });
         let chart = chart::load_observed(chart_path, &|path, file| {
-            let _ = tx.send((path, file.data.clone()));
+            let _ = tx.send((path, file.data.to_bytes()));
         });
         drop(tx);
         let rendered = chart
@@ -308,18 +308,20 @@ fn check_dependencies(chart: &Chart) -> Result<()> {
 
 /// Helm's `CRDObjects`: the crds/ files of the chart and (recursively) its
 /// subcharts, named `<chart path>/crds/<file>`.
-fn crd_objects(chart: &Chart) -> Vec<(String, String)> {
-    fn walk(chart: &Chart, prefix: &str, out: &mut Vec<(String, String)>) {
+fn crd_objects(chart: &Chart) -> Result<Vec<(String, String)>> {
+    fn walk(chart: &Chart, prefix: &str, out: &mut Vec<(String, String)>) -> Result<()> {
         for f in chart.crd_files() {
-            out.push((format!("{prefix}/{}", f.name), f.text().into_owned()));
+            let text = chart::lossy(f.data.try_bytes()?).into_owned();
+            out.push((format!("{prefix}/{}", f.name), text));
         }
         for dep in &chart.dependencies {
-            walk(dep, &format!("{prefix}/charts/{}", dep.name()), out);
+            walk(dep, &format!("{prefix}/charts/{}", dep.name()), out)?;
         }
+        Ok(())
     }
     let mut out = Vec::new();
-    walk(chart, chart.name(), &mut out);
-    out
+    walk(chart, chart.name(), &mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -15,13 +15,14 @@ pub enum ShowWhat {
     Crds,
 }
 
-fn crds(chart: &Chart, out: &mut Vec<String>) {
+fn crds(chart: &Chart, out: &mut Vec<String>) -> Result<()> {
     for f in chart.crd_files() {
-        out.push(String::from_utf8_lossy(&f.data).into_owned());
+        out.push(String::from_utf8_lossy(f.data.try_bytes()?).into_owned());
     }
     for d in &chart.dependencies {
-        crds(d, out);
+        crds(d, out)?;
     }
+    Ok(())
 }
 
 /// Helm's `Show.Run`.
@@ -52,13 +53,13 @@ pub fn show(path: &Path, what: ShowWhat) -> Result<String> {
             if all {
                 out.push_str("---\n");
             }
-            out.push_str(&String::from_utf8_lossy(&r.data));
+            out.push_str(&String::from_utf8_lossy(r.data.try_bytes()?));
             out.push('\n');
         }
     }
     if all || what == ShowWhat::Crds {
         let mut list = Vec::new();
-        crds(&chart, &mut list);
+        crds(&chart, &mut list)?;
         for c in list {
             if !c.starts_with("---") {
                 out.push_str("---\n");

@@ -56,7 +56,7 @@ fn output(rendered: &Rendered, opts: &TemplateOptions) -> Result<String> {
     // The release manifest: CRDs (when asked), then the sorted manifests.
     let mut manifest_doc = String::new();
     if opts.include_crds {
-        for (name, content) in &rendered.crds() {
+        for (name, content) in &rendered.crds()? {
             match &out_dir {
                 None => manifest_doc.push_str(&format!("---\n# Source: {name}\n{content}\n")),
                 Some(dir) => write_file(dir, name, content, &mut written)?,

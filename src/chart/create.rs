@@ -212,10 +212,10 @@ pub fn create_from(name: &str, dest: &Path, src: &Path) -> Result<PathBuf, Chart
         write_file(&outdir.join("values.schema.json"), schema)?;
     }
     for f in &starter.templates {
-        write_file(&outdir.join(&f.name), &swap(&f.data))?;
+        write_file(&outdir.join(&f.name), &swap(f.data.try_bytes()?))?;
     }
     for f in &starter.files {
-        write_file(&outdir.join(&f.name), &f.data)?;
+        write_file(&outdir.join(&f.name), f.data.try_bytes()?)?;
     }
     for dep in &starter.dependencies {
         super::package::save(dep, &outdir.join("charts"))?;

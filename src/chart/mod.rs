@@ -5,6 +5,7 @@
 //! archives are read with traversal and size guards.
 
 pub mod constraint;
+mod content;
 pub mod create;
 pub mod decode;
 pub mod ignore;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 use crate::gotmpl::Map;
 
+pub use content::Content;
 pub use metadata::{Dependency, Lock, Maintainer, Metadata, validate_identity};
 
 /// Largest total size of an archive's unpacked files (Helm's limit).
@@ -38,8 +40,9 @@ fn err(msg: impl Into<String>) -> ChartError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartFile {
     pub name: String,
-    /// The content, shared (not copied) with `.Files` when the chart renders.
-    pub data: bytes::Bytes,
+    /// The content, shared (not copied) with `.Files` when the chart renders;
+    /// large files the loader does not need are read on first use ([`Content`]).
+    pub data: Content,
 }
 
 impl ChartFile {
@@ -268,16 +271,32 @@ fn walk(
                 "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
             )));
         }
-        let mut data = bytes::Bytes::from(
-            std::fs::read(&path)
-                .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?,
-        );
-        if data.starts_with(&[0xef, 0xbb, 0xbf]) {
-            data = data.slice(3..);
-        }
+        let data = Content::open(&path, meta.len(), !read_by_loader(&rel))?;
         out.push(ChartFile { name: rel, data });
     }
     Ok(())
+}
+
+/// Whether [`load_files`] reads the file at `rel` (a path from the top chart's
+/// folder) itself: its Chart.yaml, values, schema, requirements and locks,
+/// templates and subchart archives, at any depth of `charts/`. Other files are
+/// what `.Files` holds, and may wait for a first use.
+fn read_by_loader(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    while parts.len() > 2 && parts[0] == "charts" {
+        parts.drain(..2);
+    }
+    matches!(
+        parts.as_slice(),
+        ["Chart.yaml"
+            | "Chart.lock"
+            | "requirements.yaml"
+            | "requirements.lock"
+            | "values.yaml"
+            | "values.schema.json"]
+            | ["templates", ..]
+            | ["charts", _]
+    )
 }
 
 /// Go's `path.Clean` on a `/`-separated path.
@@ -370,11 +389,11 @@ pub fn archive_files(data: &[u8]) -> Result<Vec<ChartFile>, ChartError> {
                 "decompressed chart is larger than the maximum file size {MAX_DECOMPRESSED_CHART_SIZE}"
             )));
         }
-        let mut data = bytes::Bytes::from(data);
-        if data.starts_with(&[0xef, 0xbb, 0xbf]) {
-            data = data.slice(3..);
-        }
-        files.push(ChartFile { name: n, data });
+        let data = content::strip_bom(bytes::Bytes::from(data));
+        files.push(ChartFile {
+            name: n,
+            data: data.into(),
+        });
     }
     if files.is_empty() {
         return Err(err("no files in chart archive"));
@@ -448,7 +467,7 @@ fn load_files_seen(files: Vec<ChartFile>, seen: &Seen<'_>) -> Result<Chart, Char
                 chart.values = yaml_map("values.yaml", &f.data)?;
                 chart.raw_values = Some(f.text().into_owned());
             }
-            "values.schema.json" => chart.schema = Some(f.data),
+            "values.schema.json" => chart.schema = Some(f.data.to_bytes()),
             "requirements.yaml" => {
                 // Helm decodes requirements.yaml into the chart's metadata itself.
                 have_meta = true;
@@ -677,5 +696,57 @@ mod tests {
         assert_eq!(seen, want);
         let names: Vec<&str> = chart.dependencies.iter().map(Chart::name).collect();
         assert_eq!(names, ["inner", "packed"]);
+    }
+
+    /// Large files the loader reads itself are read at load; other large files
+    /// (CRDs, `.Files` data) wait for their first use, in subcharts too, and read
+    /// the same bytes (a byte order mark dropped, as at load).
+    #[test]
+    fn large_files_the_loader_does_not_read_wait_for_a_first_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = |head: &str| {
+            let mut data = head.as_bytes().to_vec();
+            data.resize(content::DEFER_FROM as usize + 1, b'#');
+            data
+        };
+        let write = |file: &str, data: &[u8]| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, data).unwrap();
+        };
+        write("Chart.yaml", b"apiVersion: v2\nname: top\nversion: 1.0.0\n");
+        write("values.yaml", &big("a: 1\n"));
+        write("templates/big.yaml", &big("kind: A\n"));
+        write(
+            "crds/crd.yaml",
+            &big("\u{feff}kind: CustomResourceDefinition\n"),
+        );
+        write(
+            "charts/sub/Chart.yaml",
+            b"apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+        );
+        write("charts/sub/files/data.txt", &big("data\n"));
+        write("small.txt", b"small");
+        let chart = load(dir.path()).unwrap();
+        assert!(chart.templates.iter().all(|t| t.data.is_read()));
+        let file = |c: &Chart, name: &str| {
+            c.files
+                .iter()
+                .find(|f| f.name == name)
+                .unwrap()
+                .data
+                .clone()
+        };
+        let crd = file(&chart, "crds/crd.yaml");
+        let data = file(&chart.dependencies[0], "files/data.txt");
+        assert!(!crd.is_read() && !data.is_read());
+        assert!(file(&chart, "small.txt").is_read());
+        assert!(crd.starts_with(b"kind: CustomResourceDefinition\n"));
+        assert_eq!(crd.len(), content::DEFER_FROM as usize + 1 - 3);
+        assert!(data.starts_with(b"data\n") && data.is_read());
+        assert_eq!(
+            chart.values.get("a"),
+            Some(&crate::gotmpl::Value::Float(1.0))
+        );
     }
 }

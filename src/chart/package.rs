@@ -124,7 +124,12 @@ fn write_chart<W: Write>(
         put(tar, &format!("{base}values.schema.json"), schema, mtime)?;
     }
     for f in chart.templates.iter().chain(chart.files.iter()) {
-        put(tar, &format!("{base}{}", f.name), &f.data, mtime)?;
+        put(
+            tar,
+            &format!("{base}{}", f.name),
+            f.data.try_bytes()?,
+            mtime,
+        )?;
     }
     for dep in &chart.dependencies {
         write_chart(tar, dep, &format!("{base}charts/"), mtime, depth + 1)?;

@@ -9,8 +9,8 @@ use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::chart::Content;
 use base64::Engine as _;
-use bytes::Bytes;
 
 use crate::gotmpl::{FuncError, Map, Object, Value};
 
@@ -294,10 +294,10 @@ impl Object for Capabilities {
 /// `.Files` (`engine.files`): the chart's non-template files by path.
 #[derive(Debug, Clone, Default)]
 /// The contents are shared with the loaded chart, not copied.
-pub struct Files(pub Arc<BTreeMap<String, Bytes>>);
+pub struct Files(pub Arc<BTreeMap<String, Content>>);
 
 impl Files {
-    pub fn new(files: impl IntoIterator<Item = (String, Bytes)>) -> Files {
+    pub fn new(files: impl IntoIterator<Item = (String, Content)>) -> Files {
         Files(Arc::new(files.into_iter().collect()))
     }
 
