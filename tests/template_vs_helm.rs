@@ -253,6 +253,10 @@ fn lint_and_show_match_helm() {
             cases.push(case(&["show", what, &chart]));
         }
     }
+    // Several CRDs, large ones (read on first use), in a subchart.
+    let crds = "../shared/corpus/charts/bitnami/kube-prometheus";
+    cases.push(case(&["show", "crds", crds]));
+    cases.push(case(&["show", "all", crds]));
     cases.push(case(&["lint", "charts/guestbook", "--with-subcharts"]));
     cases.push(case(&["lint", "charts/nginx-demo", "--strict", "--quiet"]));
     cases.push(case(&[

@@ -60,10 +60,11 @@ pub fn show(path: &Path, what: ShowWhat) -> Result<String> {
     if all || what == ShowWhat::Crds {
         let mut list = Vec::new();
         crds(&chart, &mut list)?;
+        // Helm separates the CRDs from the rest of `show all` only.
+        if all && list.first().is_some_and(|c| !c.starts_with("---")) {
+            out.push_str("---\n");
+        }
         for c in list {
-            if !c.starts_with("---") {
-                out.push_str("---\n");
-            }
             out.push_str(&c);
             out.push('\n');
         }
