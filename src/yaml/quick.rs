@@ -58,9 +58,57 @@ pub fn quick_read_or_line(text: &str, keep: &dyn Fn(&[&str]) -> bool) -> Result<
         at: 0,
         keep,
         path: Vec::new(),
+        full: false,
     };
     let read = (|| {
         let (indent, _) = r.peek()?;
+        if indent != 0 {
+            return None;
+        }
+        let root = r.mapping(0, true)?;
+        if r.peek().is_some() {
+            return None;
+        }
+        Some(root)
+    })();
+    read.ok_or(r.at)
+}
+
+/// Reads `text` as Helm reads a values file (`sigs.k8s.io/yaml.Unmarshal` into a
+/// map): every entry kept, sequences and literal block scalars built, and every
+/// number a float as the JSON round trip leaves it. `None` when the document is
+/// outside the subset (see the module comment; here also folded and keep-chomped
+/// block scalars, a block scalar at the text's end without a line break,
+/// non-empty flow collections, and numbers JSON cannot hold), for the general
+/// reader to read and word any error. An empty document is an empty map.
+pub fn quick_values(text: &str) -> Option<Map> {
+    quick_values_or_line(text).ok()
+}
+
+/// [`quick_values`], or the 0-based line it stopped at (`tests/quick_values.rs`
+/// reports where the subset falls short).
+pub fn quick_values_or_line(text: &str) -> Result<Map, usize> {
+    if !plain_characters(text) {
+        return Err(0);
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    if let Some(at) = lines
+        .iter()
+        .position(|l| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
+    {
+        return Err(at);
+    }
+    let mut r = Reader {
+        lines,
+        at: 0,
+        keep: &|_| true,
+        path: Vec::new(),
+        full: true,
+    };
+    let read = (|| {
+        let Some((indent, _)) = r.peek() else {
+            return Some(Map::new());
+        };
         if indent != 0 {
             return None;
         }
@@ -122,6 +170,8 @@ struct Reader<'a, 'k> {
     keep: &'k dyn Fn(&[&str]) -> bool,
     /// Keys from the root to the node being read (only along kept entries).
     path: Vec<Cow<'a, str>>,
+    /// Everything is kept and built as a values file reads ([`quick_values`]).
+    full: bool,
 }
 
 /// What a node read in a kept position holds.
@@ -150,6 +200,9 @@ impl<'a> Reader<'a, '_> {
     fn keeps(&self, key: &str, kept_parent: bool) -> bool {
         if !kept_parent {
             return false;
+        }
+        if self.full {
+            return true;
         }
         let path: Vec<&str> = self
             .path
@@ -225,7 +278,9 @@ impl<'a> Reader<'a, '_> {
         match text.as_bytes()[0] {
             b'|' | b'>' => {
                 if keep {
-                    return None;
+                    return self
+                        .literal(text, owner)
+                        .map(|v| Node::Kept(Value::string(v)));
                 }
                 self.block_scalar(text, owner)?;
                 Some(Node::Skipped)
@@ -255,6 +310,11 @@ impl<'a> Reader<'a, '_> {
                 if !keep {
                     return Some(Node::Skipped);
                 }
+                if self.full {
+                    // A values file's collections are built; a manifest's lists
+                    // are only counted in.
+                    return flow_value(text, 0).map(|(v, _)| Node::Kept(v));
+                }
                 match (text.as_bytes()[0], empty) {
                     (b'[', _) => Some(Node::Kept(Value::list(Vec::new()))),
                     (_, true) => Some(Node::Kept(Value::map(Map::new()))),
@@ -271,7 +331,11 @@ impl<'a> Reader<'a, '_> {
                 if continued {
                     return None;
                 }
-                Some(Node::Kept(resolved(scalar)?))
+                Some(Node::Kept(if self.full {
+                    json_resolved(scalar)?
+                } else {
+                    resolved(scalar)?
+                }))
             }
         }
     }
@@ -353,9 +417,9 @@ impl<'a> Reader<'a, '_> {
             return self.inline(content, owner, keep);
         }
         if is_dash(content) {
-            self.sequence(at)?;
+            let items = self.sequence(at, keep && self.full)?;
             return Some(if keep {
-                Node::Kept(Value::list(Vec::new()))
+                Node::Kept(Value::list(items))
             } else {
                 Node::Skipped
             });
@@ -369,15 +433,17 @@ impl<'a> Reader<'a, '_> {
     }
 
     /// A block sequence whose dashes are at column `indent`; the cursor is on its
-    /// first entry. Entries are validated, never kept.
-    fn sequence(&mut self, indent: usize) -> Option<()> {
+    /// first entry. Entries are validated, and built when `keep` (else the list
+    /// is empty).
+    fn sequence(&mut self, indent: usize, keep: bool) -> Option<Vec<Value>> {
         self.path.push(Cow::Borrowed("-"));
-        let result = self.entries(indent);
+        let result = self.entries(indent, keep);
         self.path.pop();
         result
     }
 
-    fn entries(&mut self, indent: usize) -> Option<()> {
+    fn entries(&mut self, indent: usize, keep: bool) -> Option<Vec<Value>> {
+        let mut items = Vec::new();
         while let Some((at, content)) = self.peek() {
             if at != indent || !is_dash(content) {
                 // Less indented, or the next key of the mapping an indentless
@@ -397,11 +463,13 @@ impl<'a> Reader<'a, '_> {
             {
                 // `- key: value`: a mapping whose keys are at the key's column.
                 let column = indent + 1 + (rest.len() - text.len());
-                let mut ignored = Map::new();
+                let mut map = Map::new();
                 self.path.push(key);
-                let value = self.value(after, column, false, true);
-                self.path.pop();
-                value?;
+                let value = self.value(after, column, keep, true);
+                let key = self.path.pop()?;
+                if let Node::Kept(v) = value? {
+                    map.insert(key.into_owned(), v);
+                }
                 while let Some((at, content)) = self.peek() {
                     if at != column {
                         break;
@@ -410,23 +478,86 @@ impl<'a> Reader<'a, '_> {
                         return None;
                     }
                     self.at += 1;
-                    self.entry(content, column, false, &mut ignored)?;
+                    self.entry(content, column, keep, &mut map)?;
                 }
                 if let Some((at, _)) = self.peek()
                     && at > indent
                 {
                     return None;
                 }
+                if keep {
+                    items.push(Value::map(map));
+                }
                 continue;
             }
-            self.value(rest, indent, false, false)?;
+            if let Node::Kept(v) = self.value(rest, indent, keep, false)? {
+                items.push(v);
+            }
             if let Some((at, _)) = self.peek()
                 && at > indent
             {
                 return None;
             }
         }
-        Some(())
+        Some(items)
+    }
+
+    /// A literal block scalar (`|` or `|-`) whose header is `header` and whose
+    /// content lines are more indented than `owner`: its value. `None` for the
+    /// rest (folded, `+`, indentation indicators, a blank line deeper than the
+    /// content, leading blank lines, no line break after the last line), which the
+    /// general reader reads.
+    fn literal(&mut self, header: &str, owner: usize) -> Option<String> {
+        let strip = match header.as_bytes().get(1) {
+            Some(b'-') => true,
+            Some(b'+' | b'0'..=b'9') => return None,
+            _ => false,
+        };
+        if !self.full || !header.starts_with('|') || !is_tail(&header[1 + usize::from(strip)..]) {
+            return None;
+        }
+        // Nothing more indented than the key right after the header: empty.
+        if let Some(&next) = self.lines.get(self.at)
+            && indent_of(next) < next.len()
+            && indent_of(next) <= owner
+        {
+            return Some(String::new());
+        }
+        let first = self.at;
+        self.block_scalar(header, owner)?;
+        let end = self.at;
+        let body = &self.lines[first..end];
+        // The content's indentation: the first line's, which is not blank.
+        let ci = indent_of(body.first()?);
+        if ci == body[0].len() {
+            return None;
+        }
+        // The last non-blank line must end with a line break.
+        let last = body.iter().rposition(|l| indent_of(l) < l.len())?;
+        if first + last + 1 >= self.lines.len() {
+            return None;
+        }
+        let mut out = String::new();
+        for (i, line) in body[..=last].iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            if indent_of(line) < line.len() {
+                out.push_str(&line[ci..]);
+            } else if line.len() > ci {
+                // Spaces past the indentation on a blank line are content.
+                return None;
+            }
+        }
+        if !strip {
+            out.push('\n');
+        }
+        // Blank lines after the content are the chomped trailer; deeper ones are
+        // content the general reader keeps.
+        if body[last + 1..].iter().any(|l| l.len() > ci) {
+            return None;
+        }
+        Some(out)
     }
 
     /// A literal or folded block scalar whose header is `header`; its content lines
@@ -464,7 +595,7 @@ impl<'a> Reader<'a, '_> {
                 Some(ci) if at < ci => {
                     // The scalar ended: the next line must belong to an enclosing
                     // node, and not be a comment the general reader words itself.
-                    if at > owner || line[at..].starts_with('#') {
+                    if at > owner {
                         return None;
                     }
                     return Some(());
@@ -543,6 +674,21 @@ fn resolved(text: &str) -> Option<Value> {
         Resolved::Int(i) => Value::Int(i),
         Resolved::Float(f) => Value::Float(f),
         Resolved::Uint(_) => return None,
+    })
+}
+
+/// A plain scalar as a values file reads it: go-yaml's resolution, then the JSON
+/// round trip (every number a float); `None` for NaN and infinities, which the
+/// round trip refuses with an error the general reader words.
+fn json_resolved(text: &str) -> Option<Value> {
+    Some(match resolve_plain(text) {
+        Resolved::Str | Resolved::Timestamp => Value::str(text),
+        Resolved::Null => Value::Nil,
+        Resolved::Bool(b) => Value::Bool(b),
+        Resolved::Int(i) => Value::Float(i as f64),
+        Resolved::Uint(u) => Value::Float(u as f64),
+        Resolved::Float(f) if f.is_finite() => Value::Float(f),
+        Resolved::Float(_) => return None,
     })
 }
 
@@ -716,6 +862,72 @@ fn flow_collection(text: &str, depth: usize) -> Option<(&str, bool)> {
     }
 }
 
+/// The flow collection at the start of `text` (one [`flow`] accepted) built as a
+/// values file reads it, and the text after it; `None` for a mapping key that is
+/// not a string.
+fn flow_value(text: &str, depth: usize) -> Option<(Value, &str)> {
+    if depth > MAX_NESTING {
+        return None;
+    }
+    let open = *text.as_bytes().first()?;
+    let close = if open == b'[' { b']' } else { b'}' };
+    let mut rest = skip_spaces(&text[1..]);
+    let mut list = Vec::new();
+    let mut map = Map::new();
+    loop {
+        if rest.as_bytes().first() == Some(&close) {
+            let value = if open == b'[' {
+                Value::list(list)
+            } else {
+                Value::map(map)
+            };
+            return Some((value, &rest[1..]));
+        }
+        if open == b'{' {
+            let (key, after) = match *rest.as_bytes().first()? {
+                b'"' | b'\'' => quoted(rest)?,
+                _ => {
+                    let after = flow_node(rest, depth)?;
+                    let key = &rest[..rest.len() - after.len()];
+                    if resolve_plain(key) != Resolved::Str || key == "<<" {
+                        return None;
+                    }
+                    (Cow::Borrowed(key), after)
+                }
+            };
+            rest = skip_spaces(after).strip_prefix(':')?;
+            if !rest.starts_with(' ') {
+                return None;
+            }
+            let (value, after) = flow_item(skip_spaces(rest), depth)?;
+            map.insert(key.into_owned(), value);
+            rest = skip_spaces(after);
+        } else {
+            let (value, after) = flow_item(rest, depth)?;
+            list.push(value);
+            rest = skip_spaces(after);
+        }
+        match rest.as_bytes().first()? {
+            b',' => rest = skip_spaces(&rest[1..]),
+            &c if c == close => {}
+            _ => return None,
+        }
+    }
+}
+
+/// One node inside a flow collection, built ([`flow_value`]), and the text after it.
+fn flow_item(text: &str, depth: usize) -> Option<(Value, &str)> {
+    match *text.as_bytes().first()? {
+        b'[' | b'{' => flow_value(text, depth + 1),
+        b'"' | b'\'' => quoted(text).map(|(v, rest)| (Value::str(&v), rest)),
+        _ => {
+            let after = flow_node(text, depth)?;
+            let value = json_resolved(&text[..text.len() - after.len()])?;
+            Some((value, after))
+        }
+    }
+}
+
 /// One node inside a flow collection; returns the text after it.
 fn flow_node(text: &str, depth: usize) -> Option<&str> {
     match *text.as_bytes().first()? {
@@ -841,6 +1053,39 @@ mod tests {
         }
         // A kept multi-line value is left to the general reader, which folds it.
         assert!(quick_read("a: b\n  c\n", &|_| true).is_none());
+    }
+
+    #[test]
+    fn reads_values_files_whole_as_helm_does() {
+        let doc = "# defaults\nreplicas: 3\nratio: 1.5\nbig: 0x10\nenabled: yes\nnone: ~\nempty:\nname: 'it''s'\nlist:\n- a\n- 2\n- k: v\n  j: [1, \"x\", {q: r}]\n-\n  - nested\ntags: [\"ALL\"]\nscript: |\n  echo a: b\n\n    indented\n# a comment between\nstripped: |-\n  x\nempty_block: |\nafter: {}\n";
+        let map = quick_values(doc).expect("in the subset");
+        let full = match super::super::parse_value(doc).unwrap() {
+            Value::Map(m) => (**m).clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(map, full);
+        // Every number is a float, as after Helm's JSON round trip.
+        assert_eq!(map.get("replicas"), Some(&Value::Float(3.0)));
+        assert_eq!(map.get("big"), Some(&Value::Float(16.0)));
+        assert_eq!(
+            map.get("script"),
+            Some(&Value::str("echo a: b\n\n  indented\n"))
+        );
+        assert_eq!(map.get("stripped"), Some(&Value::str("x")));
+        assert_eq!(map.get("empty_block"), Some(&Value::str("")));
+        assert_eq!(quick_values("# only comments\n"), Some(Map::new()));
+        for doc in [
+            "a: >\n  folded\n",
+            "a: |+\n  kept\n\n",
+            "a: |\n  no line break at the end",
+            "a: |\n  x\n   \n  y\n",
+            "a: .nan\n",
+            "a: [1, {2: b}]\n",
+            "a: b\n  c\n",
+            "- a\n",
+        ] {
+            assert!(quick_values(doc).is_none(), "{doc:?} should be left alone");
+        }
     }
 
     #[test]

@@ -125,6 +125,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlError> {
 /// files and `fromYaml` reads text: an empty document is an empty map, and errors carry
 /// Go's full text (`error converting YAML to JSON: yaml: line 2: ...`).
 pub fn unmarshal_map(text: &str) -> Result<Map, String> {
+    // Most values files are plain block YAML, which the quick reader builds several
+    // times faster; it declines anything else, and the general reader reads it.
+    if let Some(map) = super::quick::quick_values(text) {
+        return Ok(map);
+    }
     match parse_value(text) {
         Ok(Value::Nil) => Ok(Map::new()),
         Ok(Value::Map(m)) => Ok(Arc::unwrap_or_clone(m).into_inner()),
