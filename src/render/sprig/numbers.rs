@@ -3,7 +3,6 @@
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, TimeZone, Timelike, Utc};
@@ -429,23 +428,78 @@ impl Object for SemverObj {
     }
 }
 
-/// Go's RE2 syntax for the Rust regex engine: RE2 takes a `-` next to a class
-/// escape inside brackets (`[\w-\.]`) literally, where Rust refuses it.
+/// Go's RE2 syntax for the Rust regex engine. RE2's Perl classes and word
+/// boundaries are ASCII (`\d` is `[0-9]`, `\w` is `[0-9A-Za-z_]`, `\s` is
+/// `[\t\n\f\r ]`) where Rust's are Unicode, so they are written out as ASCII sets
+/// (which also compile in a fraction of the time of Unicode's large classes); and
+/// RE2 takes a `-` next to a class escape inside brackets (`[\w-\.]`) literally,
+/// where Rust refuses it.
 fn go_regex_syntax(p: &str) -> String {
+    /// A Perl class: its ASCII set's contents, and whether it is negated.
+    fn perl_class(c: char) -> Option<(&'static str, bool)> {
+        Some(match c {
+            'd' => ("0-9", false),
+            'D' => ("0-9", true),
+            's' => ("\\t\\n\\f\\r ", false),
+            'S' => ("\\t\\n\\f\\r ", true),
+            'w' => ("0-9A-Za-z_", false),
+            'W' => ("0-9A-Za-z_", true),
+            _ => return None,
+        })
+    }
     let chars: Vec<char> = p.chars().collect();
-    let mut out = String::with_capacity(p.len());
+    let mut out = String::with_capacity(p.len() + 16);
     let mut in_class = false;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         match c {
             '\\' if i + 1 < chars.len() => {
-                out.push(c);
-                out.push(chars[i + 1]);
+                let next = chars[i + 1];
+                match (perl_class(next), in_class) {
+                    (Some((set, false)), true) => out.push_str(set),
+                    (Some((set, negated)), _) => {
+                        out.push_str(if negated { "[^" } else { "[" });
+                        out.push_str(set);
+                        out.push(']');
+                    }
+                    (None, false) if next == 'b' || next == 'B' => {
+                        out.push_str("(?-u:\\");
+                        out.push(next);
+                        out.push(')');
+                    }
+                    (None, _) => {
+                        out.push(c);
+                        out.push(next);
+                    }
+                }
                 i += 2;
                 continue;
             }
-            '[' if !in_class => in_class = true,
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` first (after an optional `^`) is a literal in both syntaxes.
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    out.push_str("\\]");
+                    i += 1;
+                }
+                continue;
+            }
+            // A POSIX class (`[[:alpha:]]`) is ASCII in both syntaxes.
+            '[' if chars.get(i + 1) == Some(&':') => {
+                let body: String = chars[i..].iter().collect();
+                if let Some(end) = body.find(":]") {
+                    out.push_str(&body[..end + 2]);
+                    i += body[..end + 2].chars().count();
+                    continue;
+                }
+            }
             ']' if in_class => in_class = false,
             '-' if in_class => {
                 let prev_escape = i >= 2 && chars[i - 2] == '\\' && "wWdDsS".contains(chars[i - 1]);
@@ -465,37 +519,50 @@ fn go_regex_syntax(p: &str) -> String {
     out
 }
 
-/// Compiles a Go pattern, through a per-thread cache: charts call `regexMatch` and
-/// friends with the same few patterns thousands of times, and building a Rust
-/// regex costs far more than Go's (it prepares its automata up front). The cache
-/// hands out the same `Rc<Regex>` each time rather than clones: a cloned
-/// `Regex` gets a new pool of search caches, so each call would build its lazy
-/// DFA's cache again. The error is Go's `regexp.Compile` text.
-fn regex(p: &str) -> Result<Rc<regex::Regex>, FuncError> {
-    /// Patterns kept per thread; past this the cache starts over.
+/// Compiles a Go pattern, through caches: charts call `regexMatch` and friends
+/// with the same few patterns thousands of times, and building a Rust regex costs
+/// far more than Go's (it prepares its automata up front). Each pattern is built
+/// once per process and shared by every thread (a compiled `Regex` serves several
+/// threads, each with its own search cache); each thread keeps its own map of the
+/// patterns it has used, to avoid the shared map's lock. The error is Go's
+/// `regexp.Compile` text.
+fn regex(p: &str) -> Result<Arc<regex::Regex>, FuncError> {
+    /// Patterns kept; past this a cache starts over.
     const KEEP: usize = 256;
+    type Cache = HashMap<String, Arc<regex::Regex>>;
     thread_local! {
-        static CACHE: std::cell::RefCell<HashMap<String, Rc<regex::Regex>>> =
-            std::cell::RefCell::new(HashMap::new());
+        static LOCAL: std::cell::RefCell<Cache> = std::cell::RefCell::new(HashMap::new());
     }
-    if let Some(re) = CACHE.with(|c| c.borrow().get(p).cloned()) {
+    static SHARED: std::sync::Mutex<Option<Cache>> = std::sync::Mutex::new(None);
+    fn remember(cache: &mut Cache, p: &str, re: &Arc<regex::Regex>) {
+        if cache.len() >= KEEP {
+            cache.clear();
+        }
+        cache.insert(p.to_string(), Arc::clone(re));
+    }
+    if let Some(re) = LOCAL.with(|c| c.borrow().get(p).cloned()) {
         return Ok(re);
     }
-    let re = Rc::new(
-        regex::Regex::new(&go_regex_syntax(p)).map_err(|_| FuncError::Failed(go_regex_error(p)))?,
-    );
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= KEEP {
-            c.clear();
+    // Held while compiling, so two threads never build the same pattern.
+    let mut shared = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    let shared = shared.get_or_insert_with(HashMap::new);
+    let re = match shared.get(p) {
+        Some(re) => Arc::clone(re),
+        None => {
+            let re = Arc::new(
+                regex::Regex::new(&go_regex_syntax(p))
+                    .map_err(|_| FuncError::Failed(go_regex_error(p)))?,
+            );
+            remember(shared, p, &re);
+            re
         }
-        c.insert(p.to_string(), Rc::clone(&re));
-    });
+    };
+    LOCAL.with(|c| remember(&mut c.borrow_mut(), p, &re));
     Ok(re)
 }
 
 /// `regexp.MustCompile`'s panic text, which Sprig's non-`must` functions raise.
-fn must_compile(p: &str) -> Result<Rc<regex::Regex>, FuncError> {
+fn must_compile(p: &str) -> Result<Arc<regex::Regex>, FuncError> {
     regex(p).map_err(|e| {
         let quoted = if p
             .chars()
@@ -1108,5 +1175,37 @@ mod tests {
         assert_eq!(clean_path("a/../b/./c/"), "b/c");
         assert_eq!(round(1.23456, 2.0, 0.5), 1.23);
         assert!(regex(r"^[\w-\.]+$").unwrap().is_match("my-master.1"));
+    }
+
+    /// RE2's Perl classes and word boundaries are ASCII, inside brackets too.
+    #[test]
+    fn perl_classes_match_as_in_go() {
+        let m = |p: &str, t: &str| regex(p).unwrap().is_match(t);
+        assert!(m(r"^\d+$", "123") && !m(r"^\d+$", "\u{663}"));
+        assert!(m(r"^\D$", "\u{663}") && !m(r"^\D$", "7"));
+        assert!(m(r"^\w+$", "a_Z9") && !m(r"^\w+$", "\u{e9}"));
+        assert!(m(r"^\W$", "\u{e9}") && !m(r"^\W$", "_"));
+        assert!(m(r"^\s$", "\u{c}") && !m(r"^\s$", "\u{b}") && !m(r"^\s$", "\u{a0}"));
+        assert!(m(r"^\S$", "\u{a0}"));
+        assert!(m(r"^[\d.]+$", "1.2") && !m(r"^[\d.]+$", "\u{663}"));
+        assert!(m(r"^[^\W]+$", "ab") && !m(r"^[^\W]+$", "a-b"));
+        assert!(m(r"^[\W\d]+$", "-1\u{e9}") && !m(r"^[\W\d]+$", "a"));
+        assert!(m(r"^[]a]+$", "]a") && m(r"^[^]a]+$", "b"));
+        assert!(m(r"^[[:alpha:]\d]+$", "a1") && !m(r"^[[:alpha:]\d]+$", "\u{e9}"));
+        assert!(m(r"\bx\b", "\u{e9}x") && !m(r"\bx\b", "yx"));
+        assert!(m(r"\Bx", "yx") && !m(r"\Bx", "\u{e9}x"));
+        assert_eq!(
+            regex(r"[^A-Za-z0-9]+$")
+                .unwrap()
+                .replace_all("ab--", "")
+                .as_ref(),
+            "ab"
+        );
+        // The same compiled pattern is shared by every thread.
+        let here = regex(r"-r\d+$").unwrap();
+        let there = std::thread::spawn(|| regex(r"-r\d+$").unwrap())
+            .join()
+            .unwrap();
+        assert!(Arc::ptr_eq(&here, &there));
     }
 }
