@@ -13,7 +13,7 @@
 //! | `gofmt` | Go's shortest float formatting (`%g`, `%e`) |
 //! | [`read`] | YAML text to [`Value`](crate::gotmpl::Value): decoding, merges, aliases, the JSON round trip |
 //! | [`resolve`] | go-yaml v2's plain-scalar resolution table, shared by reading and quoting |
-//! | [`quick`] | a line-by-line validating reader for plain block YAML that keeps only asked-for paths (rendered manifests' heads); anything else goes to `read` |
+//! | [`quick`] | a line-by-line validating reader for plain block YAML: keeps only asked-for paths (rendered manifests' heads), or builds a whole values file; anything else goes to `read` |
 //! | [`json`] | Go's encoding/json: `toJson`, `toRawJson`, `toPrettyJson`, `fromJson` |
 //! | [`emit`] | `toYaml`: the JSON round trip and go-yaml v2's emitter (styles, quoting, folding) |
 //! | [`pretty`] | `toYamlPretty`: the same emitter with go-yaml v3's differences |
@@ -23,7 +23,7 @@
 //! # Which function for which Helm behaviour
 //! | Helm | here |
 //! |---|---|
-//! | reading `values.yaml` and `-f` files (`yaml.Unmarshal` into a map) | [`unmarshal_map`] (Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
+//! | reading `values.yaml` and `-f` files (`yaml.Unmarshal` into a map) | [`unmarshal_map`] ([`quick::quick_values`] first, Go's full error text), or [`parse_value`] / [`parse_value_bytes`] |
 //! | a multi-document stream | [`parse_documents`] |
 //! | repository `index.yaml` (`yaml.UnmarshalStrict`: duplicate keys are errors) | [`parse_value_strict`] |
 //! | decoding into a Go struct (Chart.yaml: a number in a `string` field becomes `%g` text) | [`parse_value_typed`] with [`go_string_field`] |
