@@ -144,7 +144,20 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
         // Without that thread (the system refused one), the render parses all.
         let _ = std::thread::Builder::new().spawn_scoped(s, || {
             crate::heap::advise_this_threads_heap();
-            ahead.run(rx)
+            // A chart large enough to render on several threads gets their heaps
+            // ready here, off the main thread's path: one for parsing what is not
+            // parsed ahead, then one executing and one reading the output.
+            let mut seen = 0;
+            let files = rx
+                .into_iter()
+                .inspect(|(_, data): &(String, bytes::Bytes)| {
+                    let before = seen;
+                    seen += data.len();
+                    if before < engine::PARALLEL_EXEC_BYTES && seen >= engine::PARALLEL_EXEC_BYTES {
+                        crate::heap::prepare_thread_heaps(2);
+                    }
+                });
+            ahead.run(files)
         });
         let chart = chart::load_observed(chart_path, &|path, file| {
             let _ = tx.send((path, file.data.to_bytes()));
@@ -165,10 +178,6 @@ fn render_loaded(
     opts: &RenderOptions,
     ahead: &engine::ParseAhead,
 ) -> Result<Rendered> {
-    if engine::renders_on_several_threads(&chart) {
-        // One for parsing, then one for executing and one reading the output.
-        crate::heap::prepare_thread_heaps(2);
-    }
     match chart.metadata.chart_type.as_deref() {
         None | Some("") | Some("application") => {}
         Some(other) => bail!("{other} charts are not installable"),

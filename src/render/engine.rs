@@ -69,7 +69,7 @@ impl ParseAhead {
 
     /// Parses the `(path, file content)` pairs as they come, until the sender is
     /// dropped or [`ParseAhead::stop`] is called.
-    pub fn run(&self, files: std::sync::mpsc::Receiver<(String, bytes::Bytes)>) {
+    pub fn run(&self, files: impl IntoIterator<Item = (String, bytes::Bytes)>) {
         for (path, data) in files {
             if self.stop.load(Ordering::Relaxed) {
                 return;
@@ -127,20 +127,11 @@ struct Renderable<'c> {
 
 /// Below this much template text, or with fewer templates to execute than
 /// [`PARALLEL_EXEC_TEMPLATES`], templates execute on one thread: the second
-/// thread's copy of the values and its start cost more than it saves.
-const PARALLEL_EXEC_BYTES: usize = 64 * 1024;
+/// thread's copy of the values and its start cost more than it saves. From this
+/// much on, parsing goes on two threads too, and a caller may get ready for the
+/// helper threads.
+pub const PARALLEL_EXEC_BYTES: usize = 64 * 1024;
 const PARALLEL_EXEC_TEMPLATES: usize = 4;
-
-/// Whether rendering `chart` may start helper threads: template text (of the chart
-/// and its subcharts) from [`PARALLEL_EXEC_BYTES`] on, which is also where parsing
-/// goes on two threads.
-pub fn renders_on_several_threads(chart: &Chart) -> bool {
-    fn bytes(chart: &Chart) -> usize {
-        let own: usize = chart.templates.iter().map(|t| t.data.len()).sum();
-        own + chart.dependencies.iter().map(bytes).sum::<usize>()
-    }
-    bytes(chart) >= PARALLEL_EXEC_BYTES
-}
 
 /// Renders every template of `input.chart`; the result maps template paths
 /// (`chart/templates/x.yaml`, `chart/charts/sub/templates/y.yaml`) to their output.
