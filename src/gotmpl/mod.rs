@@ -61,6 +61,16 @@ fn add_trees(trees: &mut HashMap<String, Arc<parse::Tree>>, new: Vec<parse::Tree
 /// One file's parse result from [`Template::parse_ahead`].
 pub struct Parsed(Result<Vec<parse::Tree>, Error>);
 
+impl Parsed {
+    /// This result for another file with the same text, named `name`, sharing
+    /// the parsed bodies ([`parse::Tree::renamed`]); `None` for a failed parse,
+    /// whose error names the file.
+    pub fn renamed(&self, name: &str) -> Option<Parsed> {
+        let trees = self.0.as_ref().ok()?;
+        parse::Tree::renamed(trees, name).map(|t| Parsed(Ok(t)))
+    }
+}
+
 /// A set of named templates sharing one function map (Go's `*template.Template`).
 #[derive(Clone)]
 pub struct Template {
@@ -132,7 +142,20 @@ impl Template {
         let mut parsed: Vec<Option<Result<Vec<parse::Tree>, Error>>> =
             ahead.into_iter().map(|p| p.map(|p| p.0)).collect();
         parsed.resize_with(files.len(), || None);
-        let todo: Vec<usize> = (0..files.len()).filter(|&i| parsed[i].is_none()).collect();
+        // A file with the same text as an earlier one takes its trees, renamed
+        // (a bitnami chart carries a copy of its common library per subchart).
+        let mut by_len: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut copy_of: Vec<Option<usize>> = vec![None; files.len()];
+        for (i, (_, text)) in files.iter().enumerate() {
+            let same = by_len.entry(text.len()).or_default();
+            match same.iter().find(|&&j| files[j].1 == *text) {
+                Some(&j) => copy_of[i] = Some(j),
+                None => same.push(i),
+            }
+        }
+        let todo: Vec<usize> = (0..files.len())
+            .filter(|&i| parsed[i].is_none() && copy_of[i].is_none())
+            .collect();
         let total: usize = todo.iter().map(|&i| files[i].1.len()).sum();
         if total >= PARALLEL_PARSE_BYTES && todo.len() > 1 {
             // Both threads take the next unparsed file until none is left.
@@ -157,6 +180,13 @@ impl Template {
             });
             for (i, r) in mine.into_iter().chain(theirs.into_iter().flatten()) {
                 parsed[i] = Some(r);
+            }
+        }
+        for i in 0..files.len() {
+            if let (None, Some(j)) = (&parsed[i], copy_of[i])
+                && let Some(Ok(trees)) = &parsed[j]
+            {
+                parsed[i] = parse::Tree::renamed(trees, files[i].0).map(Ok);
             }
         }
         let mut all = Vec::with_capacity(files.len());
@@ -274,6 +304,40 @@ mod tests {
     /// Files parsed ahead (every third one, on another thread) join the set in
     /// their place in the order, as if parsed in `parse_all`; an error parsed
     /// ahead is reported at its index like any other.
+    #[test]
+    fn files_with_the_same_text_share_a_parse_under_their_own_names() {
+        // An error inside the definition names the file that defined it last.
+        let same = "{{ define \"d\" }}{{ index .a 1 }}{{ end }}{{ template \"d\" . }}";
+        for pad in [0, 70_000] {
+            let other = format!("{{{{/* {} */}}}}x", "p".repeat(pad));
+            let files = [("one", same), ("two", same), ("three", other.as_str())];
+            let one_by_one = |t: &mut Template| {
+                for (n, text) in files {
+                    t.parse(n, text).unwrap();
+                }
+            };
+            let mut reference = Template::new("root");
+            one_by_one(&mut reference);
+            let mut all = Template::new("root");
+            all.parse_all(&files).unwrap();
+            let mut with = Template::new("root");
+            let ahead = vec![Some(with.parse_ahead("one", same)), None, None];
+            with.parse_all_with(&files, ahead).unwrap();
+            let data = Value::map(
+                [("a".to_string(), Value::list(Vec::new()))]
+                    .into_iter()
+                    .collect(),
+            );
+            for name in ["one", "two", "d"] {
+                let want = reference.execute(name, &data).unwrap_err().to_string();
+                assert!(want.contains("template: two:1:"), "{want}");
+                assert_eq!(all.execute(name, &data).unwrap_err().to_string(), want);
+                assert_eq!(with.execute(name, &data).unwrap_err().to_string(), want);
+            }
+            assert_eq!(with.execute("three", &data).unwrap(), "x");
+        }
+    }
+
     #[test]
     fn parse_all_with_takes_files_parsed_ahead_in_their_place() {
         for pad in [10, 4000] {

@@ -21,7 +21,39 @@ pub struct Tree {
     pub parse_name: Arc<str>,
     /// The source text, for turning positions into line:col.
     pub source: Arc<str>,
-    pub root: Vec<Node>,
+    /// The body, shared by the trees of files with the same text
+    /// ([`Tree::renamed`]).
+    pub root: Arc<Vec<Node>>,
+}
+
+impl Tree {
+    /// The trees of one file's parse (its own first, as [`parse`] gives them) for
+    /// another file with the same text, named `name`: nothing in a body depends on
+    /// the file's name, so the bodies are shared. `None` when the trees are not
+    /// laid out as a parse gives them.
+    pub fn renamed(trees: &[Tree], name: &str) -> Option<Vec<Tree>> {
+        let first = trees.first()?;
+        if first.name != *first.parse_name || trees[1..].iter().any(|t| t.name == first.name) {
+            return None;
+        }
+        let parse_name: Arc<str> = Arc::from(name);
+        Some(
+            trees
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Tree {
+                    name: if i == 0 {
+                        name.to_string()
+                    } else {
+                        t.name.clone()
+                    },
+                    parse_name: parse_name.clone(),
+                    source: t.source.clone(),
+                    root: t.root.clone(),
+                })
+                .collect(),
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -247,7 +279,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         name: name.to_string(),
         parse_name: parse_name.clone(),
         source: source.clone(),
-        root,
+        root: Arc::new(root),
     }];
     let mut seen: HashMap<String, usize> = HashMap::new();
     seen.insert(name.to_string(), 0);
@@ -256,7 +288,7 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
             name: def_name.clone(),
             parse_name: parse_name.clone(),
             source: source.clone(),
-            root: body,
+            root: Arc::new(body),
         };
         match seen.get(&def_name) {
             Some(&idx) => {

@@ -70,12 +70,29 @@ impl ParseAhead {
     /// Parses the `(path, file content)` pairs as they come, until the sender is
     /// dropped or [`ParseAhead::stop`] is called.
     pub fn run(&self, files: impl IntoIterator<Item = (String, bytes::Bytes)>) {
+        // Files parsed so far by length: a file with the same bytes as an
+        // earlier one takes a renamed copy of its result.
+        let mut by_len: HashMap<usize, Vec<(bytes::Bytes, String)>> = HashMap::new();
         for (path, data) in files {
             if self.stop.load(Ordering::Relaxed) {
                 return;
             }
             let text = crate::chart::lossy(&data).into_owned();
-            let parsed = self.set.parse_ahead(&path, &text);
+            let same = by_len.entry(data.len()).or_default();
+            let copy = same
+                .iter()
+                .find(|(d, _)| *d == data)
+                .and_then(|(_, earlier)| {
+                    let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+                    done.get(earlier)?.1.renamed(&path)
+                });
+            let parsed = match copy {
+                Some(copy) => copy,
+                None => {
+                    same.push((data, path.clone()));
+                    self.set.parse_ahead(&path, &text)
+                }
+            };
             let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
             if self.stop.load(Ordering::Relaxed) {
                 return;
@@ -627,5 +644,55 @@ mod tests {
         assert_eq!(out["c/templates/a.yaml"], "a: 1");
         assert_eq!(out["c/templates/b.yaml"], "b: 1");
         assert_eq!(out["c/templates/c.yaml"], "c: 1");
+    }
+
+    /// Two subcharts with the same library file: the one parsed ahead second is
+    /// a renamed copy of the first's parse, and errors name the file that defines
+    /// last (the copy, in Helm's parse order), as a render without parsing ahead
+    /// names it.
+    #[test]
+    fn a_file_parsed_ahead_twice_is_a_renamed_copy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |file: &str, text: &str| write_file(dir.path(), file, text);
+        let lib = "{{ define \"lib\" }}{{ index .Values.a 1 }}{{ end }}";
+        write("Chart.yaml", "apiVersion: v2\nname: top\nversion: 1.0.0\n");
+        for sub in ["one", "two"] {
+            write(
+                &format!("charts/{sub}/Chart.yaml"),
+                &format!("apiVersion: v2\nname: {sub}\nversion: 1.0.0\n"),
+            );
+            write(&format!("charts/{sub}/values.yaml"), "a: []\n");
+            write(&format!("charts/{sub}/templates/_lib.tpl"), lib);
+        }
+        write("charts/one/templates/x.yaml", "{{ include \"lib\" . }}");
+        let chart = crate::chart::load(dir.path()).expect("chart");
+        let values = crate::values::coalesce_values(&chart, &Map::new()).expect("values");
+        let render_with = |ahead: Option<&ParseAhead>| {
+            let input = RenderInput {
+                chart: &chart,
+                values: &values,
+                release: Value::map(Map::new()),
+                capabilities: Arc::new(crate::render::context::Capabilities::new(None, &[])),
+                process_exits_after: false,
+                parsed_ahead: ahead,
+            };
+            render(&input, &FuncOptions::default())
+                .expect_err("index out of range")
+                .0
+        };
+        let ahead = ParseAhead::new(&FuncOptions::default());
+        let paths = [
+            "top/charts/two/templates/_lib.tpl",
+            "top/charts/one/templates/_lib.tpl",
+        ];
+        ahead.run(paths.map(|p| (p.to_string(), bytes::Bytes::from(lib))));
+        let done = ahead.done.lock().expect("lock").len();
+        assert_eq!(done, 2);
+        let want = render_with(None);
+        assert!(
+            want.contains("top/charts/one/templates/_lib.tpl:1:"),
+            "{want}"
+        );
+        assert_eq!(render_with(Some(&ahead)), want);
     }
 }
