@@ -2,7 +2,9 @@
 //! define them: a chart directory or `.tgz` archive becomes Chart.yaml metadata,
 //! templates, values, a schema, other files and subcharts (from `charts/`, as
 //! directories or archives, to any depth). `.helmignore` applies to directories;
-//! archives are read with traversal and size guards.
+//! archives are read with traversal and size guards. A directory's large files that
+//! the loader does not read itself (CRDs, `.Files` data) are read on first use
+//! ([`Content`]).
 
 pub mod constraint;
 mod content;
