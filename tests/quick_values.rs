@@ -12,6 +12,10 @@ use charter::yaml::quick::quick_values;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
+#[path = "common/mutate.rs"]
+mod mutate;
+use mutate::mutate;
+
 fn values_files(dir: &Path, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -71,33 +75,6 @@ fn quick_values_equal_full_values_on_the_corpus() {
         "quick reader took only {taken} of {}",
         files.len()
     );
-}
-
-/// Edits that touch what the quick reader decides on: indentation, indicators,
-/// quotes, comments, line breaks, block scalar headers.
-fn mutate(doc: &str, at: usize, edit: u8, text: &str) -> String {
-    let mut cut = at.min(doc.len());
-    while !doc.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let (a, b) = doc.split_at(cut);
-    match edit % 4 {
-        0 => format!("{a}{text}{b}"),
-        1 => {
-            let mut rest = b.chars();
-            rest.next();
-            format!("{a}{}", rest.as_str())
-        }
-        2 => {
-            let start = a.rfind('\n').map_or(0, |i| i + 1);
-            format!("{}{text}{}", &doc[..start], &doc[start..])
-        }
-        _ => {
-            let start = a.rfind('\n').map_or(0, |i| i + 1);
-            let end = b.find('\n').map_or(doc.len(), |i| cut + i);
-            format!("{}\n{}", &doc[..end], &doc[start..])
-        }
-    }
 }
 
 /// Short pieces of values files, each with block scalars and sequences, so that

@@ -11,6 +11,10 @@ use charter::render::manifest::{read_head_in_full, read_head_quickly, split_mani
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
+#[path = "common/mutate.rs"]
+mod mutate;
+use mutate::mutate;
+
 fn corpus_documents() -> Vec<String> {
     let cases = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cases");
     let mut docs = Vec::new();
@@ -59,35 +63,6 @@ fn quick_heads_equal_full_heads_on_the_corpus() {
         "quick reader took only {taken} of {}",
         docs.len()
     );
-}
-
-/// Edits that touch what the quick reader decides on: indentation, indicators,
-/// quotes, comments, line breaks.
-fn mutate(doc: &str, at: usize, edit: u8, text: &str) -> String {
-    let mut cut = at.min(doc.len());
-    while !doc.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let (a, b) = doc.split_at(cut);
-    match edit % 4 {
-        0 => format!("{a}{text}{b}"),
-        1 => {
-            let mut rest = b.chars();
-            rest.next();
-            format!("{a}{}", rest.as_str())
-        }
-        2 => {
-            // Re-indent the line the cut falls in.
-            let start = a.rfind('\n').map_or(0, |i| i + 1);
-            format!("{}{text}{}", &doc[..start], &doc[start..])
-        }
-        _ => {
-            // Duplicate the line.
-            let start = a.rfind('\n').map_or(0, |i| i + 1);
-            let end = b.find('\n').map_or(doc.len(), |i| cut + i);
-            format!("{}\n{}", &doc[..end], &doc[start..])
-        }
-    }
 }
 
 #[test]

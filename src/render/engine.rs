@@ -608,6 +608,22 @@ mod tests {
 
     /// A file parsed ahead is taken only for the path and text the render parses:
     /// a stale text (or a failed parse of one) under the same path is not.
+    /// A render of `chart` with empty `.Release` and default capabilities.
+    fn input<'a>(
+        chart: &'a Chart,
+        values: &'a Map,
+        parsed_ahead: Option<&'a ParseAhead>,
+    ) -> RenderInput<'a> {
+        RenderInput {
+            chart,
+            values,
+            release: Value::map(Map::new()),
+            capabilities: Arc::new(crate::render::context::Capabilities::new(None, &[])),
+            process_exits_after: false,
+            parsed_ahead,
+        }
+    }
+
     #[test]
     fn parsed_ahead_is_taken_only_for_the_same_path_and_text() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -632,15 +648,11 @@ mod tests {
         }
         drop(tx);
         ahead.run(rx);
-        let input = RenderInput {
-            chart: &chart,
-            values: &values,
-            release: Value::map(Map::new()),
-            capabilities: Arc::new(crate::render::context::Capabilities::new(None, &[])),
-            process_exits_after: false,
-            parsed_ahead: Some(&ahead),
-        };
-        let out = render(&input, &FuncOptions::default()).expect("render");
+        let out = render(
+            &input(&chart, &values, Some(&ahead)),
+            &FuncOptions::default(),
+        )
+        .expect("render");
         assert_eq!(out["c/templates/a.yaml"], "a: 1");
         assert_eq!(out["c/templates/b.yaml"], "b: 1");
         assert_eq!(out["c/templates/c.yaml"], "c: 1");
@@ -668,15 +680,7 @@ mod tests {
         let chart = crate::chart::load(dir.path()).expect("chart");
         let values = crate::values::coalesce_values(&chart, &Map::new()).expect("values");
         let render_with = |ahead: Option<&ParseAhead>| {
-            let input = RenderInput {
-                chart: &chart,
-                values: &values,
-                release: Value::map(Map::new()),
-                capabilities: Arc::new(crate::render::context::Capabilities::new(None, &[])),
-                process_exits_after: false,
-                parsed_ahead: ahead,
-            };
-            render(&input, &FuncOptions::default())
+            render(&input(&chart, &values, ahead), &FuncOptions::default())
                 .expect_err("index out of range")
                 .0
         };

@@ -45,6 +45,12 @@ pub fn quick_read(text: &str, keep: &dyn Fn(&[&str]) -> bool) -> Option<Map> {
 /// [`quick_read`], or the 0-based line it stopped at (for finding what the subset
 /// lacks: `tests/quick_yaml.rs` reports it).
 pub fn quick_read_or_line(text: &str, keep: &dyn Fn(&[&str]) -> bool) -> Result<Map, usize> {
+    read_document(text, keep, false)
+}
+
+/// One document whose root is a block mapping: `full` builds everything (and an
+/// empty document is an empty map), else only the entries `keep` accepts.
+fn read_document(text: &str, keep: &dyn Fn(&[&str]) -> bool, full: bool) -> Result<Map, usize> {
     if !plain_characters(text) {
         return Err(0);
     }
@@ -61,10 +67,12 @@ pub fn quick_read_or_line(text: &str, keep: &dyn Fn(&[&str]) -> bool) -> Result<
         at: 0,
         keep,
         path: Vec::new(),
-        full: false,
+        full,
     };
     let read = (|| {
-        let (indent, _) = r.peek()?;
+        let Some((indent, _)) = r.peek() else {
+            return full.then(Map::new);
+        };
         if indent != 0 {
             return None;
         }
@@ -78,12 +86,13 @@ pub fn quick_read_or_line(text: &str, keep: &dyn Fn(&[&str]) -> bool) -> Result<
 }
 
 /// Reads `text` as Helm reads a values file (`sigs.k8s.io/yaml.Unmarshal` into a
-/// map): every entry kept, sequences and literal block scalars built, and every
-/// number a float as the JSON round trip leaves it. `None` when the document is
-/// outside the subset (see the module comment; here also folded and keep-chomped
-/// block scalars, a block scalar at the text's end without a line break,
-/// non-empty flow collections, and numbers JSON cannot hold), for the general
-/// reader to read and word any error. An empty document is an empty map.
+/// map): every entry kept, sequences, flow collections and literal block scalars
+/// built, and every number a float as the JSON round trip leaves it. `None` when
+/// the document is outside the subset (see the module comment; here also folded
+/// and keep-chomped block scalars, a block scalar at the text's end without a line
+/// break, flow mapping keys that are not strings, and numbers JSON cannot hold),
+/// for the general reader to read and word any error. An empty document is an
+/// empty map.
 pub fn quick_values(text: &str) -> Option<Map> {
     quick_values_or_line(text).ok()
 }
@@ -91,37 +100,7 @@ pub fn quick_values(text: &str) -> Option<Map> {
 /// [`quick_values`], or the 0-based line it stopped at (`tests/quick_values.rs`
 /// reports where the subset falls short).
 pub fn quick_values_or_line(text: &str) -> Result<Map, usize> {
-    if !plain_characters(text) {
-        return Err(0);
-    }
-    let lines: Vec<&str> = text.split('\n').collect();
-    if let Some(at) = lines
-        .iter()
-        .position(|l| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
-    {
-        return Err(at);
-    }
-    let mut r = Reader {
-        lines,
-        at: 0,
-        keep: &|_| true,
-        path: Vec::new(),
-        full: true,
-    };
-    let read = (|| {
-        let Some((indent, _)) = r.peek() else {
-            return Some(Map::new());
-        };
-        if indent != 0 {
-            return None;
-        }
-        let root = r.mapping(0, true)?;
-        if r.peek().is_some() {
-            return None;
-        }
-        Some(root)
-    })();
-    read.ok_or(r.at)
+    read_document(text, &|_| true, true)
 }
 
 /// Whether every character is one this reader can take as it is: printable (as
