@@ -414,7 +414,7 @@ impl<'a> Lines<'a> {
                     return None;
                 }
                 let text = self.plain_continued(rest, col)?;
-                resolved(&text)
+                crate::yaml::quick::json_resolved(&text)
             }
         }
     }
@@ -880,19 +880,6 @@ fn plain_start(t: &str) -> bool {
 /// Whether a line of a plain scalar holds no `: ` (a mapping) or ` #` (a comment).
 fn plain_line(t: &str) -> bool {
     key_colon(t).is_none() && !t.as_bytes().windows(2).any(|w| w == b" #")
-}
-
-/// A plain scalar's value after go-yaml's resolution and the JSON round trip.
-fn resolved(text: &str) -> Option<Value> {
-    Some(match resolve_plain(text) {
-        Resolved::Null => Value::Nil,
-        Resolved::Bool(b) => Value::Bool(b),
-        Resolved::Int(i) => Value::Float(i as f64),
-        Resolved::Uint(u) => Value::Float(u as f64),
-        Resolved::Float(f) if f.is_finite() => Value::Float(f),
-        Resolved::Float(_) => return None,
-        Resolved::Str | Resolved::Timestamp => Value::str(text),
-    })
 }
 
 /// A single-line `'...'` scalar that is the whole rest of its line.

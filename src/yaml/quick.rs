@@ -662,7 +662,7 @@ fn resolved(text: &str) -> Option<Value> {
 /// A plain scalar as a values file reads it: go-yaml's resolution, then the JSON
 /// round trip (every number a float); `None` for NaN and infinities, which the
 /// round trip refuses with an error the general reader words.
-fn json_resolved(text: &str) -> Option<Value> {
+pub fn json_resolved(text: &str) -> Option<Value> {
     Some(match resolve_plain(text) {
         Resolved::Str | Resolved::Timestamp => Value::str(text),
         Resolved::Null => Value::Nil,
