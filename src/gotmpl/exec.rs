@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::error::Error;
 use super::fmt::{go_quote, sprint, sprintf, sprintln};
-use super::parse::{Arg, Command, Node, Pipe, Tree};
+use super::parse::{Arg, Command, Node, Pipe, Shown, Span, Tree};
 use super::value::{Func, FuncCtx, FuncError, Value};
 
 /// Go's limit on nested template invocations.
@@ -273,6 +273,12 @@ fn go_lt(a: &Value, b: &Value) -> Result<bool, String> {
 }
 
 impl<'t> State<'t> {
+    /// The source text of the tree being executed, which its spans point into.
+    fn src(&self) -> &'t str {
+        let tree: &'t Tree = self.tree;
+        &tree.source
+    }
+
     fn at(&mut self, at: At<'t>) {
         self.at = at;
     }
@@ -282,13 +288,17 @@ impl<'t> State<'t> {
         let (pos, text) = match self.at {
             At::None => return None,
             At::Node(pos, text) => (pos, text.to_string()),
-            At::Pipe(p) => (p.pos, p.to_string()),
-            At::Cmd(c) => (c.pos, c.to_string()),
-            At::Arg(a) => (a.pos(), a.to_string()),
+            At::Pipe(p) => (p.pos, Shown(p, self.src()).to_string()),
+            At::Cmd(c) => (c.pos, Shown(c, self.src()).to_string()),
+            At::Arg(a) => (a.pos(), Shown(a, self.src()).to_string()),
             At::Template(pos, name, pipe) => (
                 pos,
                 match pipe {
-                    Some(p) => format!("{{{{template {} {p}}}}}", go_quote(name)),
+                    Some(p) => format!(
+                        "{{{{template {} {}}}}}",
+                        go_quote(name),
+                        Shown(p, self.src())
+                    ),
                     None => format!("{{{{template {}}}}}", go_quote(name)),
                 },
             ),
@@ -334,7 +344,7 @@ impl<'t> State<'t> {
     fn walk(&mut self, dot: &Val, node: &'t Node, out: &mut String) -> R<Flow> {
         match node {
             Node::Text(t) => {
-                out.push_str(t);
+                out.push_str(t.of(self.src()));
                 if out.len() > MAX_OUTPUT {
                     return Err(self.err("template output exceeds the size limit"));
                 }
@@ -398,7 +408,8 @@ impl<'t> State<'t> {
                 // Evaluate without declaring: range declares its own variables.
                 let v = self.eval_pipeline_nodecl(dot, pipe)?;
                 for name in &pipe.decl {
-                    self.vars.push((name.as_str(), Val::plain(Value::Nil)));
+                    self.vars
+                        .push((name.of(self.src()), Val::plain(Value::Nil)));
                 }
                 let body_mark = self.vars.len();
                 let mut ran = false;
@@ -522,18 +533,14 @@ impl<'t> State<'t> {
     fn eval_pipeline(&mut self, dot: &Val, pipe: &'t Pipe) -> R<Val> {
         let v = self.eval_pipeline_nodecl(dot, pipe)?;
         for name in &pipe.decl {
+            let name = name.of(self.src());
             if pipe.is_assign {
-                match self
-                    .vars
-                    .iter_mut()
-                    .rev()
-                    .find(|(n, _)| *n == name.as_str())
-                {
+                match self.vars.iter_mut().rev().find(|(n, _)| *n == name) {
                     Some(slot) => slot.1 = v.clone(),
                     None => return Err(self.err(format!("undefined variable: {name}"))),
                 }
             } else {
-                self.vars.push((name.as_str(), v.clone()));
+                self.vars.push((name, v.clone()));
             }
         }
         Ok(v)
@@ -554,7 +561,7 @@ impl<'t> State<'t> {
         if cmd.args.len() > 1 || fin.is_some() {
             return Err(self.err(format!(
                 "can't give argument to non-function {}",
-                cmd.args[0]
+                Shown(&cmd.args[0], self.src())
             )));
         }
         Ok(())
@@ -571,18 +578,23 @@ impl<'t> State<'t> {
                 self.at(At::Arg(first));
                 let recv = self.eval_arg(dot, node)?;
                 if recv.v.is_nil() && matches!(**node, Arg::Nil { .. }) {
-                    return Err(self.err(format!("indirection through explicit nil in {first}")));
+                    return Err(self.err(format!(
+                        "indirection through explicit nil in {}",
+                        Shown(first, self.src())
+                    )));
                 }
                 self.eval_field_chain(dot, recv, first, fields, &cmd.args, fin)
             }
-            Arg::Ident { name, .. } => self.eval_function(dot, name, cmd, &cmd.args[1..], fin),
+            Arg::Ident { name, .. } => {
+                self.eval_function(dot, name.of(self.src()), cmd, &cmd.args[1..], fin)
+            }
             Arg::Pipe(p) => {
                 self.not_a_function(cmd, &fin)?;
                 self.eval_pipeline(dot, p)
             }
             Arg::Variable { name, fields, .. } => {
                 self.at(At::Arg(first));
-                let value = self.var_value(name)?;
+                let value = self.var_value(name.of(self.src()))?;
                 if fields.is_empty() {
                     self.not_a_function(cmd, &fin)?;
                     return Ok(value);
@@ -600,7 +612,7 @@ impl<'t> State<'t> {
                     Arg::String { text, .. } => Ok(Val::plain(Value::String(text.clone()))),
                     _ => Err(self.err(format!(
                         "can't evaluate command {}",
-                        go_quote(&first.to_string())
+                        go_quote(&Shown(first, self.src()).to_string())
                     ))),
                 }
             }
@@ -615,7 +627,7 @@ impl<'t> State<'t> {
     }
 
     fn ideal_constant(&mut self, num: &super::parse::Number) -> R<Value> {
-        let t = &num.text;
+        let t = num.text.of(self.src());
         let is_hex = t.len() > 2
             && t.starts_with('0')
             && matches!(t.as_bytes()[1], b'x' | b'X')
@@ -651,7 +663,7 @@ impl<'t> State<'t> {
                 None,
             ),
             Arg::Variable { name, fields, .. } => {
-                let value = self.var_value(name)?;
+                let value = self.var_value(name.of(self.src()))?;
                 if fields.is_empty() {
                     return Ok(value);
                 }
@@ -660,7 +672,7 @@ impl<'t> State<'t> {
             Arg::Pipe(p) => self.eval_pipeline(dot, p).map(|v| Val::plain(v.v)),
             Arg::Ident { name, .. } => {
                 let cmd_args: &'t [Arg] = &[];
-                self.eval_function_node(dot, name, arg, cmd_args, None)
+                self.eval_function_node(dot, name.of(self.src()), arg, cmd_args, None)
             }
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_arg(dot, node)?;
@@ -675,15 +687,16 @@ impl<'t> State<'t> {
         dot: &Val,
         mut recv: Val,
         node: &'t Arg,
-        idents: &'t [String],
+        idents: &'t [Span],
         args: &'t [Arg],
         fin: Option<Val>,
     ) -> R<Val> {
+        let src = self.src();
         let n = idents.len();
         for ident in &idents[..n - 1] {
-            recv = self.eval_field(dot, ident, node, &[], None, recv)?;
+            recv = self.eval_field(dot, ident.of(src), node, &[], None, recv)?;
         }
-        self.eval_field(dot, &idents[n - 1], node, args, fin, recv)
+        self.eval_field(dot, idents[n - 1].of(src), node, args, fin, recv)
     }
 
     fn eval_field(
@@ -899,7 +912,10 @@ impl<'t> State<'t> {
                 n @ (Arg::Number { .. } | Arg::String { .. } | Arg::Bool { .. } | Arg::Nil { .. }),
             ) => {
                 self.at(At::Arg(n));
-                self.err(format!("expected {expected}; found {n}"))
+                self.err(format!(
+                    "expected {expected}; found {}",
+                    Shown(n, self.src())
+                ))
             }
             None if piped && vals[i].v.is_nil() => {
                 self.at(ident);

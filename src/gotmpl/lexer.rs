@@ -2,36 +2,37 @@
 //! text, delimiters with their `-` trim markers, comments, and the words of an
 //! action. Trimming is applied here, so the parser sees already-trimmed text.
 
+use std::borrow::Cow;
+
 use super::error::Error;
 
-/// The kind of a token.
+/// The kind of a token. Names, numbers and text are slices of the template
+/// text: a token costs no allocation, and the parser keeps only their places.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
-    /// Text between actions (shared, so a token costs little to copy).
-    Text(std::sync::Arc<str>),
+pub enum Tok<'a> {
+    /// Text between actions.
+    Text(&'a str),
     LeftDelim,
     RightDelim,
     Space,
-    Ident(String),
+    Ident(&'a str),
     Keyword(&'static str),
-    /// `.Name` (one field step; `.` alone is `Dot`).
-    Field(String),
+    /// `.Name` (one field step, without its dot; `.` alone is `Dot`).
+    Field(&'a str),
     /// `$` or `$name`.
-    Variable(String),
+    Variable(&'a str),
     Dot,
+    /// A quoted or raw string: its value (a copy only when it has escapes)
+    /// and its text with the quotes.
     Str {
-        text: String,
-        quoted: String,
-    },
-    RawStr {
-        text: String,
-        quoted: String,
+        text: Cow<'a, str>,
+        quoted: &'a str,
     },
     Char {
         value: char,
-        quoted: String,
+        quoted: &'a str,
     },
-    Number(String),
+    Number(&'a str),
     Bool(bool),
     Nil,
     LeftParen,
@@ -47,8 +48,8 @@ pub enum Tok {
 
 /// A token and where it starts in the template text.
 #[derive(Debug, Clone)]
-pub struct Token {
-    pub tok: Tok,
+pub struct Token<'a> {
+    pub tok: Tok<'a>,
     pub pos: usize,
     pub line: usize,
 }
@@ -72,7 +73,7 @@ fn is_alnum(c: char) -> bool {
 }
 
 /// Tokenizes a whole template.
-pub fn lex(name: &str, text: &str) -> Result<Vec<Token>, Error> {
+pub fn lex<'a>(name: &str, text: &'a str) -> Result<Vec<Token<'a>>, Error> {
     Lexer {
         name,
         src: text,
@@ -86,21 +87,21 @@ pub fn lex(name: &str, text: &str) -> Result<Vec<Token>, Error> {
     .run()
 }
 
-struct Lexer<'a> {
-    name: &'a str,
+struct Lexer<'n, 'a> {
+    name: &'n str,
     src: &'a str,
     pos: usize,
     line: usize,
-    out: Vec<Token>,
+    out: Vec<Token<'a>>,
     paren_depth: usize,
 }
 
-impl<'a> Lexer<'a> {
+impl<'a> Lexer<'_, 'a> {
     fn err(&self, line: usize, msg: impl Into<String>) -> Error {
         Error::parse(self.name, line, msg)
     }
 
-    fn push(&mut self, tok: Tok, pos: usize, line: usize) {
+    fn push(&mut self, tok: Tok<'a>, pos: usize, line: usize) {
         self.out.push(Token { tok, pos, line });
     }
 
@@ -108,7 +109,7 @@ impl<'a> Lexer<'a> {
         self.src.as_bytes()
     }
 
-    fn run(mut self) -> Result<Vec<Token>, Error> {
+    fn run(mut self) -> Result<Vec<Token<'a>>, Error> {
         let mut trim_next_text = false;
         loop {
             let rest = &self.src[self.pos..];
@@ -119,7 +120,7 @@ impl<'a> Lexer<'a> {
                 }
                 if !text.is_empty() {
                     let start = self.src.len() - text.len();
-                    self.push(Tok::Text(text.into()), start, self.line);
+                    self.push(Tok::Text(text), start, self.line);
                 }
                 self.line += newlines(rest);
                 self.pos = self.src.len();
@@ -144,7 +145,7 @@ impl<'a> Lexer<'a> {
             }
             if !text.is_empty() {
                 let line = text_line + newlines(&self.src[self.pos..text_start]);
-                self.push(Tok::Text(text.into()), text_start, line);
+                self.push(Tok::Text(text), text_start, line);
             }
             self.line += newlines(&rest[..idx]);
             self.pos = delim_pos + 2;
@@ -253,7 +254,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'"' => {
                     let (text, end) = self.quoted(b'"')?;
-                    let quoted = self.src[start..end].to_string();
+                    let quoted = &self.src[start..end];
                     self.pos = end;
                     self.push(Tok::Str { text, quoted }, start, line);
                 }
@@ -261,15 +262,16 @@ impl<'a> Lexer<'a> {
                     let Some(end) = self.src[self.pos + 1..].find('`') else {
                         return Err(self.err(line, "unterminated raw quoted string"));
                     };
-                    let text = self.src[self.pos + 1..self.pos + 1 + end].to_string();
-                    let quoted = self.src[start..self.pos + 2 + end].to_string();
-                    self.line += newlines(&text);
+                    let text = &self.src[self.pos + 1..self.pos + 1 + end];
+                    let quoted = &self.src[start..self.pos + 2 + end];
+                    self.line += newlines(text);
                     self.pos += end + 2;
-                    self.push(Tok::RawStr { text, quoted }, start, line);
+                    let text = Cow::Borrowed(text);
+                    self.push(Tok::Str { text, quoted }, start, line);
                 }
                 b'\'' => {
                     let (text, end) = self.quoted(b'\'')?;
-                    let quoted = self.src[start..end].to_string();
+                    let quoted = &self.src[start..end];
                     let mut chars = text.chars();
                     let (Some(value), None) = (chars.next(), chars.next()) else {
                         return Err(
@@ -281,9 +283,9 @@ impl<'a> Lexer<'a> {
                 }
                 b'$' => {
                     self.pos += 1;
-                    let name = self.word();
+                    self.word();
                     self.check_terminator()?;
-                    self.push(Tok::Variable(format!("${name}")), start, line);
+                    self.push(Tok::Variable(&self.src[start..self.pos]), start, line);
                 }
                 b'.' => {
                     // A number like .5, a field, or dot.
@@ -319,7 +321,7 @@ impl<'a> Lexer<'a> {
                     if is_alnum(ch) {
                         let w = self.word();
                         self.check_terminator()?;
-                        let tok = match w.as_str() {
+                        let tok = match w {
                             "true" => Tok::Bool(true),
                             "false" => Tok::Bool(false),
                             "nil" => Tok::Nil,
@@ -355,20 +357,28 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn word(&mut self) -> String {
+    fn word(&mut self) -> &'a str {
         let rest = &self.src[self.pos..];
-        let end = rest
-            .char_indices()
-            .find(|(_, c)| !is_alnum(*c))
-            .map(|(i, _)| i)
+        // ASCII letters, digits and `_` by bytes; anything else by characters.
+        let ascii = rest
+            .bytes()
+            .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
             .unwrap_or(rest.len());
+        let end = if rest.as_bytes().get(ascii).is_some_and(|b| !b.is_ascii()) {
+            rest[ascii..]
+                .char_indices()
+                .find(|(_, c)| !is_alnum(*c))
+                .map_or(rest.len(), |(i, _)| ascii + i)
+        } else {
+            ascii
+        };
         self.pos += end;
-        rest[..end].to_string()
+        &rest[..end]
     }
 
     /// A number token: sign, digits, hex/octal/binary prefixes, fraction,
     /// exponent, underscores and an imaginary suffix, as Go's scanner accepts.
-    fn number(&mut self) -> String {
+    fn number(&mut self) -> &'a str {
         let b = self.bytes();
         let start = self.pos;
         let mut i = self.pos;
@@ -420,12 +430,12 @@ impl<'a> Lexer<'a> {
             i += 1;
         }
         self.pos = i;
-        self.src[start..i].to_string()
+        &self.src[start..i]
     }
 
     /// A quoted string or char starting at `self.pos`; returns the unescaped
     /// text and the end offset (after the closing quote).
-    fn quoted(&mut self, q: u8) -> Result<(String, usize), Error> {
+    fn quoted(&mut self, q: u8) -> Result<(Cow<'a, str>, usize), Error> {
         let b = self.bytes();
         let mut i = self.pos + 1;
         while i < b.len() {
@@ -441,11 +451,14 @@ impl<'a> Lexer<'a> {
                 }
                 c if c == q => {
                     let raw = &self.src[self.pos + 1..i];
+                    if !raw.contains('\\') {
+                        return Ok((Cow::Borrowed(raw), i + 1));
+                    }
                     let text = unquote(raw, q).map_err(|_| {
                         let what = "invalid syntax";
                         self.err(self.line, format!("{what}: {}", &self.src[self.pos..=i]))
                     })?;
-                    return Ok((text, i + 1));
+                    return Ok((Cow::Owned(text), i + 1));
                 }
                 _ => i += 1,
             }
@@ -524,7 +537,7 @@ fn unquote(raw: &str, q: u8) -> Result<String, ()> {
 mod tests {
     use super::*;
 
-    fn toks(s: &str) -> Vec<Tok> {
+    fn toks(s: &str) -> Vec<Tok<'_>> {
         lex("t", s).unwrap().into_iter().map(|t| t.tok).collect()
     }
 
@@ -533,11 +546,11 @@ mod tests {
         assert_eq!(
             toks("a  {{- 1 -}}  b"),
             vec![
-                Tok::Text("a".into()),
+                Tok::Text("a"),
                 Tok::LeftDelim,
-                Tok::Number("1".into()),
+                Tok::Number("1"),
                 Tok::RightDelim,
-                Tok::Text("b".into()),
+                Tok::Text("b"),
                 Tok::Eof
             ]
         );
@@ -547,11 +560,11 @@ mod tests {
     fn comments_vanish() {
         assert_eq!(
             toks("x{{/* hi */}}y"),
-            vec![Tok::Text("x".into()), Tok::Text("y".into()), Tok::Eof]
+            vec![Tok::Text("x"), Tok::Text("y"), Tok::Eof]
         );
         assert_eq!(
             toks("x {{- /* hi */ -}} y"),
-            vec![Tok::Text("x".into()), Tok::Text("y".into()), Tok::Eof]
+            vec![Tok::Text("x"), Tok::Text("y"), Tok::Eof]
         );
     }
 
@@ -562,10 +575,10 @@ mod tests {
             vec![
                 Tok::LeftDelim,
                 Tok::Space,
-                Tok::Variable("$x".into()),
-                Tok::Field("a".into()),
+                Tok::Variable("$x"),
+                Tok::Field("a"),
                 Tok::Space,
-                Tok::Field("b".into()),
+                Tok::Field("b"),
                 Tok::Space,
                 Tok::RightDelim,
                 Tok::Eof
@@ -577,12 +590,7 @@ mod tests {
     fn negative_number_is_not_a_trim_marker() {
         assert_eq!(
             toks("{{-3}}"),
-            vec![
-                Tok::LeftDelim,
-                Tok::Number("-3".into()),
-                Tok::RightDelim,
-                Tok::Eof
-            ]
+            vec![Tok::LeftDelim, Tok::Number("-3"), Tok::RightDelim, Tok::Eof]
         );
     }
 }

@@ -49,8 +49,8 @@ const PARALLEL_PARSE_BYTES: usize = 64 * 1024;
 fn add_trees(trees: &mut HashMap<String, Arc<parse::Tree>>, new: Vec<parse::Tree>) {
     for t in new {
         if let Some(old) = trees.get(&t.name)
-            && parse::is_empty_tree(&t.root)
-            && !parse::is_empty_tree(&old.root)
+            && parse::is_empty_tree(&t.root, &t.source)
+            && !parse::is_empty_tree(&old.root, &old.source)
         {
             continue;
         }

@@ -2,9 +2,12 @@
 //! with Go's grammar, its parse-time checks (functions must exist, variables must
 //! be declared, `break` only inside `range`) and its error messages.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
+
+use smallvec::SmallVec;
 
 use super::error::Error;
 use super::lexer::{Tok, Token, lex};
@@ -56,9 +59,32 @@ impl Tree {
     }
 }
 
+/// Where a name, number or text lies in its tree's [`Tree::source`]: the tree
+/// keeps places, not copies (a large chart's templates hold tens of thousands
+/// of names, each an allocation as a `String`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// The text at this place of `src` (the source of the tree holding it).
+    pub fn of<'s>(&self, src: &'s str) -> &'s str {
+        src.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// The names of a field chain (`.a.b.c`): up to four inline, as most are.
+pub type Idents = SmallVec<[Span; 4]>;
+
+/// A node or argument with the source its spans point into, for `Display`.
+pub struct Shown<'a, T: ?Sized>(pub &'a T, pub &'a str);
+
 #[derive(Debug, Clone)]
 pub enum Node {
-    Text(Arc<str>),
+    Text(Span),
     Action {
         pos: usize,
         pipe: Pipe,
@@ -97,9 +123,10 @@ pub enum Node {
 #[derive(Debug, Clone)]
 pub struct Pipe {
     pub pos: usize,
-    pub decl: Vec<String>,
+    pub decl: Vec<Span>,
     pub is_assign: bool,
-    pub cmds: Vec<Command>,
+    /// Most pipelines have one command, kept inline.
+    pub cmds: SmallVec<[Command; 1]>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +138,7 @@ pub struct Command {
 /// A numeric constant with the interpretations Go's parser gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Number {
-    pub text: String,
+    pub text: Span,
     pub int: Option<i64>,
     pub float: Option<f64>,
     /// Fits an unsigned 64-bit integer only.
@@ -137,30 +164,30 @@ pub enum Arg {
     String {
         pos: usize,
         text: Arc<str>,
-        quoted: String,
+        quoted: Span,
     },
     /// `.a.b.c`
     Field {
         pos: usize,
-        idents: Vec<String>,
+        idents: Idents,
     },
     /// `$x.a.b`
     Variable {
         pos: usize,
-        name: String,
-        fields: Vec<String>,
+        name: Span,
+        fields: Vec<Span>,
     },
     /// A function name.
     Ident {
         pos: usize,
-        name: String,
+        name: Span,
     },
     Pipe(Box<Pipe>),
     /// `(pipeline).a.b`
     Chain {
         pos: usize,
         node: Box<Arg>,
-        fields: Vec<String>,
+        fields: Vec<Span>,
     },
 }
 
@@ -181,66 +208,69 @@ impl Arg {
     }
 }
 
-impl fmt::Display for Arg {
+impl fmt::Display for Shown<'_, Arg> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        let src = self.1;
+        let fields = |f: &mut fmt::Formatter<'_>, fields: &[Span]| {
+            fields.iter().try_for_each(|i| write!(f, ".{}", i.of(src)))
+        };
+        match self.0 {
             Arg::Dot { .. } => f.write_str("."),
             Arg::Nil { .. } => f.write_str("nil"),
             Arg::Bool { value, .. } => write!(f, "{value}"),
-            Arg::Number { num, .. } => f.write_str(&num.text),
-            Arg::String { quoted, .. } => f.write_str(quoted),
-            Arg::Field { idents, .. } => {
-                for i in idents {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
+            Arg::Number { num, .. } => f.write_str(num.text.of(src)),
+            Arg::String { quoted, .. } => f.write_str(quoted.of(src)),
+            Arg::Field { idents, .. } => fields(f, idents),
+            Arg::Variable {
+                name, fields: v, ..
+            } => {
+                f.write_str(name.of(src))?;
+                fields(f, v)
             }
-            Arg::Variable { name, fields, .. } => {
-                f.write_str(name)?;
-                for i in fields {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
-            }
-            Arg::Ident { name, .. } => f.write_str(name),
-            Arg::Pipe(p) => write!(f, "({p})"),
-            Arg::Chain { node, fields, .. } => {
+            Arg::Ident { name, .. } => f.write_str(name.of(src)),
+            Arg::Pipe(p) => write!(f, "({})", Shown(&**p, src)),
+            Arg::Chain {
+                node, fields: v, ..
+            } => {
                 match &**node {
-                    Arg::Pipe(p) => write!(f, "({p})")?,
-                    other => write!(f, "{other}")?,
+                    Arg::Pipe(p) => write!(f, "({})", Shown(&**p, src))?,
+                    other => write!(f, "{}", Shown(other, src))?,
                 }
-                for i in fields {
-                    write!(f, ".{i}")?;
-                }
-                Ok(())
+                fields(f, v)
             }
         }
     }
 }
 
-impl fmt::Display for Command {
+impl fmt::Display for Shown<'_, Command> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, a) in self.args.iter().enumerate() {
+        for (i, a) in self.0.args.iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
-            write!(f, "{a}")?;
+            write!(f, "{}", Shown(a, self.1))?;
         }
         Ok(())
     }
 }
 
-impl fmt::Display for Pipe {
+impl fmt::Display for Shown<'_, Pipe> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.decl.is_empty() {
-            f.write_str(&self.decl.join(", "))?;
-            f.write_str(if self.is_assign { " = " } else { " := " })?;
+        let (pipe, src) = (self.0, self.1);
+        if !pipe.decl.is_empty() {
+            for (i, d) in pipe.decl.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                f.write_str(d.of(src))?;
+            }
+            f.write_str(if pipe.is_assign { " = " } else { " := " })?;
         }
-        for (i, c) in self.cmds.iter().enumerate() {
+        for (i, c) in pipe.cmds.iter().enumerate() {
             if i > 0 {
                 f.write_str(" | ")?;
             }
-            write!(f, "{c}")?;
+            write!(f, "{}", Shown(c, src))?;
         }
         Ok(())
     }
@@ -248,9 +278,9 @@ impl fmt::Display for Pipe {
 
 /// Whether a body holds nothing but blank text (Go's `IsEmptyTree`): such a
 /// definition never replaces an existing one.
-pub fn is_empty_tree(nodes: &[Node]) -> bool {
+pub fn is_empty_tree(nodes: &[Node], src: &str) -> bool {
     nodes.iter().all(|n| match n {
-        Node::Text(t) => t.trim().is_empty(),
+        Node::Text(t) => t.of(src).trim().is_empty(),
         _ => false,
     })
 }
@@ -258,15 +288,19 @@ pub fn is_empty_tree(nodes: &[Node]) -> bool {
 /// Parses `text` (named `name`). Returns the file's own tree first, then each
 /// `define`d/`block` tree, in order.
 pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<Vec<Tree>, Error> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(Error::parse(name, 1, "template text too large"));
+    }
     let tokens = lex(name, text)?;
     let source: Arc<str> = Arc::from(text);
     let parse_name: Arc<str> = Arc::from(name);
     let mut p = Parser {
         name,
+        src: text,
         tokens,
         i: 0,
         has_func,
-        vars: vec!["$".to_string()],
+        vars: vec!["$"],
         range_depth: 0,
         depth: 0,
         defines: Vec::new(),
@@ -292,9 +326,9 @@ pub fn parse(name: &str, text: &str, has_func: &dyn Fn(&str) -> bool) -> Result<
         };
         match seen.get(&def_name) {
             Some(&idx) => {
-                if is_empty_tree(&trees[idx].root) {
+                if is_empty_tree(&trees[idx].root, text) {
                     trees[idx] = tree;
-                } else if !is_empty_tree(&tree.root) {
+                } else if !is_empty_tree(&tree.root, text) {
                     return Err(Error::parse(
                         name,
                         line,
@@ -329,24 +363,37 @@ enum ListEnd {
 
 struct Parser<'a> {
     name: &'a str,
-    tokens: Vec<Token>,
+    /// The text the tokens are slices of.
+    src: &'a str,
+    tokens: Vec<Token<'a>>,
     i: usize,
     has_func: &'a dyn Fn(&str) -> bool,
-    vars: Vec<String>,
+    vars: Vec<&'a str>,
     range_depth: usize,
     depth: usize,
     defines: Vec<(String, Vec<Node>, usize)>,
 }
 
 impl<'a> Parser<'a> {
-    fn peek(&self) -> &Token {
+    /// The place of `part`, a slice of the source text.
+    fn span(&self, part: &str) -> Span {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.src.as_ptr() as usize);
+        debug_assert!(start + part.len() <= self.src.len());
+        // The source is at most u32::MAX bytes long (see `parse`).
+        Span {
+            start: start as u32,
+            end: (start + part.len()) as u32,
+        }
+    }
+
+    fn peek(&self) -> &Token<'a> {
         &self.tokens[self.i.min(self.tokens.len() - 1)]
     }
 
     /// The next token, moved out of the list (a `Space` is left in its place;
     /// [`Parser::put_back`] restores it). The final `Eof` is copied, not moved,
     /// and stays the next token for good.
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'a> {
         let last = self.tokens.len() - 1;
         if self.i >= last {
             return self.tokens[last].clone();
@@ -362,14 +409,14 @@ impl<'a> Parser<'a> {
     }
 
     /// Undoes [`Parser::next`] for `t`, the token it returned last.
-    fn put_back(&mut self, t: Token) {
+    fn put_back(&mut self, t: Token<'a>) {
         if !matches!(t.tok, Tok::Eof) {
             self.i -= 1;
             self.tokens[self.i] = t;
         }
     }
 
-    fn peek_non_space(&mut self) -> &Token {
+    fn peek_non_space(&mut self) -> &Token<'a> {
         while self.peek().tok == Tok::Space {
             self.i += 1;
         }
@@ -378,7 +425,7 @@ impl<'a> Parser<'a> {
 
     /// The next non-space token's place, and its keyword if it is one (else
     /// `Space`), without copying the token.
-    fn peek_keyword(&mut self) -> Token {
+    fn peek_keyword(&mut self) -> Token<'a> {
         let first = self.peek_non_space();
         Token {
             tok: match first.tok {
@@ -390,7 +437,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn next_non_space(&mut self) -> Token {
+    fn next_non_space(&mut self) -> Token<'a> {
         self.peek_non_space();
         self.next()
     }
@@ -426,7 +473,7 @@ impl<'a> Parser<'a> {
                     }
                     return Err(self.err(tok.line, "unexpected EOF"));
                 }
-                Tok::Text(t) => nodes.push(Node::Text(t)),
+                Tok::Text(t) => nodes.push(Node::Text(self.span(t))),
                 Tok::LeftDelim => {
                     let kw = self.peek_keyword();
                     match kw.tok {
@@ -555,7 +602,7 @@ impl<'a> Parser<'a> {
     fn string_const(&mut self, context: &str) -> Result<String, Error> {
         let t = self.next_non_space();
         match t.tok {
-            Tok::Str { text, .. } | Tok::RawStr { text, .. } => Ok(text),
+            Tok::Str { text, .. } => Ok(text.into_owned()),
             _ => Err(self.unexpected(&t, context)),
         }
     }
@@ -563,7 +610,7 @@ impl<'a> Parser<'a> {
     fn define(&mut self, line: usize) -> Result<(), Error> {
         let name = self.string_const("define clause")?;
         self.expect_right("define clause")?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         self.enter(line)?;
         let (body, end) = self.list(false)?;
         self.depth -= 1;
@@ -580,7 +627,7 @@ impl<'a> Parser<'a> {
     fn block(&mut self, pos: usize, line: usize) -> Result<Node, Error> {
         let name = self.string_const("block clause")?;
         let pipe = self.pipeline("block clause", false)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec!["$".to_string()]);
+        let saved_vars = std::mem::replace(&mut self.vars, vec!["$"]);
         self.enter(line)?;
         let (body, end) = self.list(false)?;
         self.depth -= 1;
@@ -604,7 +651,7 @@ impl<'a> Parser<'a> {
         let pos = t.pos;
 
         let name = match t.tok {
-            Tok::Str { text, .. } | Tok::RawStr { text, .. } => text,
+            Tok::Str { text, .. } => text.into_owned(),
             _ => return Err(self.unexpected(&t, "template clause")),
         };
         let _ = line;
@@ -688,14 +735,14 @@ impl<'a> Parser<'a> {
             pos: start,
             decl: Vec::new(),
             is_assign: false,
-            cmds: Vec::new(),
+            cmds: SmallVec::new(),
         };
         // Declarations: `$x :=`, `$x =`, `$i, $v :=`.
         'decls: loop {
             self.peek_non_space();
             let save = self.i;
             let v = self.next();
-            let Tok::Variable(name) = &v.tok else {
+            let Tok::Variable(name) = v.tok else {
                 self.put_back(v);
                 break;
             };
@@ -709,17 +756,17 @@ impl<'a> Parser<'a> {
                 Tok::Assign | Tok::Declare => {
                     pipe.is_assign = next == Tok::Assign;
                     self.next();
-                    pipe.decl.push(name.clone());
+                    pipe.decl.push(self.span(name));
                     // Go records the name either way; assigning an undeclared
                     // variable fails only when it runs.
-                    self.vars.push(name.clone());
+                    self.vars.push(name);
 
                     break 'decls;
                 }
                 Tok::Comma => {
                     self.next();
-                    pipe.decl.push(name.clone());
-                    self.vars.push(name.clone());
+                    pipe.decl.push(self.span(name));
+                    self.vars.push(name);
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().tok {
                             Tok::Variable(_) | Tok::RightDelim | Tok::RightParen => continue 'decls,
@@ -778,7 +825,6 @@ impl<'a> Parser<'a> {
                 | Tok::Ident(_)
                 | Tok::Number(_)
                 | Tok::Nil
-                | Tok::RawStr { .. }
                 | Tok::Str { .. }
                 | Tok::Variable(_)
                 | Tok::LeftParen => {
@@ -790,7 +836,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn command(&mut self, end: Tok) -> Result<Command, Error> {
+    fn command(&mut self, end: Tok<'a>) -> Result<Command, Error> {
         let (start, start_line) = {
             let t = self.peek_non_space();
             (t.pos, t.line)
@@ -837,7 +883,7 @@ impl<'a> Parser<'a> {
         let mut fields = Vec::new();
         while matches!(self.peek().tok, Tok::Field(_)) {
             if let Tok::Field(f) = self.next().tok {
-                fields.push(f);
+                fields.push(self.span(f));
             }
         }
         // Go positions a chained node at its first chained field (`.b` in `.a.b`).
@@ -871,7 +917,7 @@ impl<'a> Parser<'a> {
                     line,
                     format!(
                         "unexpected . after term {}",
-                        super::fmt::go_quote(&term.to_string())
+                        super::fmt::go_quote(&Shown(&term, self.src).to_string())
                     ),
                 ));
             }
@@ -889,13 +935,16 @@ impl<'a> Parser<'a> {
         let pos = t.pos;
         Ok(Some(match t.tok {
             Tok::Ident(name) => {
-                if !(self.has_func)(&name) {
+                if !(self.has_func)(name) {
                     return Err(self.err(
                         t.line,
-                        format!("function {} not defined", super::fmt::go_quote(&name)),
+                        format!("function {} not defined", super::fmt::go_quote(name)),
                     ));
                 }
-                Arg::Ident { pos, name }
+                Arg::Ident {
+                    pos,
+                    name: self.span(name),
+                }
             }
             Tok::Dot => Arg::Dot { pos },
             Tok::Nil => Arg::Nil { pos },
@@ -903,34 +952,34 @@ impl<'a> Parser<'a> {
                 if !self.vars.contains(&name) {
                     return Err(self.err(
                         t.line,
-                        format!("undefined variable {}", super::fmt::go_quote(&name)),
+                        format!("undefined variable {}", super::fmt::go_quote(name)),
                     ));
                 }
                 Arg::Variable {
                     pos,
-                    name,
+                    name: self.span(name),
                     fields: Vec::new(),
                 }
             }
             Tok::Field(f) => Arg::Field {
                 pos,
-                idents: vec![f],
+                idents: smallvec::smallvec![self.span(f)],
             },
             Tok::Bool(b) => Arg::Bool { pos, value: b },
             Tok::Char { value, quoted } => Arg::Number {
                 pos,
                 num: Number {
-                    text: quoted,
+                    text: self.span(quoted),
                     int: Some(value as i64),
                     float: Some(value as u32 as f64),
                     is_uint: false,
                 },
             },
             Tok::Number(text) => {
-                let num = parse_number(&text).ok_or_else(|| {
+                let num = parse_number(text, self.span(text)).ok_or_else(|| {
                     self.err(
                         t.line,
-                        format!("illegal number syntax: {}", super::fmt::go_quote(&text)),
+                        format!("illegal number syntax: {}", super::fmt::go_quote(text)),
                     )
                 })?;
                 let hex = text.len() > 2 && (text.starts_with("0x") || text.starts_with("0X"));
@@ -941,7 +990,7 @@ impl<'a> Parser<'a> {
                 {
                     return Err(self.err(
                         t.line,
-                        format!("integer overflow: {}", super::fmt::go_quote(&text)),
+                        format!("integer overflow: {}", super::fmt::go_quote(text)),
                     ));
                 }
                 Arg::Number { pos, num }
@@ -952,10 +1001,10 @@ impl<'a> Parser<'a> {
                 self.depth -= 1;
                 Arg::Pipe(Box::new(p))
             }
-            Tok::Str { text, quoted } | Tok::RawStr { text, quoted } => Arg::String {
+            Tok::Str { text, quoted } => Arg::String {
                 pos,
                 text: Arc::from(text),
-                quoted,
+                quoted: self.span(quoted),
             },
             other => {
                 let line = t.line;
@@ -971,7 +1020,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Go's name for a token in "unexpected X" errors.
-fn describe(t: &Tok) -> String {
+fn describe(t: &Tok<'_>) -> String {
     match t {
         Tok::Text(s) => format!("{s:?}"),
         Tok::LeftDelim => "\"{{\"".into(),
@@ -982,9 +1031,8 @@ fn describe(t: &Tok) -> String {
         Tok::Field(f) => format!("<.{f}>"),
         Tok::Variable(v) => format!("<{v}>"),
         Tok::Dot => "<.>".into(),
-        Tok::Str { quoted, .. } | Tok::RawStr { quoted, .. } => quoted.clone(),
-        Tok::Char { quoted, .. } => quoted.clone(),
-        Tok::Number(n) => n.clone(),
+        Tok::Str { quoted, .. } | Tok::Char { quoted, .. } => quoted.to_string(),
+        Tok::Number(n) => n.to_string(),
         Tok::Bool(b) => b.to_string(),
         Tok::Nil => "nil".into(),
         Tok::LeftParen => "\"(\"".into(),
@@ -1000,13 +1048,21 @@ fn describe(t: &Tok) -> String {
 }
 
 /// Go's number literal rules (`strconv.ParseInt(text, 0, 64)` etc.).
-pub fn parse_number(text: &str) -> Option<Number> {
-    let clean: String = text.replace('_', "");
-    let (neg, body) = match clean.strip_prefix('-') {
-        Some(b) => (true, b.to_string()),
-        None => (false, clean.strip_prefix('+').unwrap_or(&clean).to_string()),
+pub fn parse_number(text: &str, span: Span) -> Option<Number> {
+    let clean: Cow<'_, str> = if text.contains('_') {
+        Cow::Owned(text.replace('_', ""))
+    } else {
+        Cow::Borrowed(text)
     };
-    let lower = body.to_ascii_lowercase();
+    let (neg, body) = match clean.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, clean.strip_prefix('+').unwrap_or(&clean)),
+    };
+    let lower: Cow<'_, str> = if body.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(body.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(body)
+    };
     let radix_int = |s: &str| -> Option<u64> {
         if let Some(h) = s.strip_prefix("0x") {
             u64::from_str_radix(h, 16).ok()
@@ -1058,7 +1114,7 @@ pub fn parse_number(text: &str) -> Option<Number> {
         int = Some(f as i64);
     }
     Some(Number {
-        text: text.to_string(),
+        text: span,
         int,
         float,
         is_uint,
@@ -1067,27 +1123,27 @@ pub fn parse_number(text: &str) -> Option<Number> {
 
 /// Collects the names of all functions referenced, for tests.
 pub fn functions_used(trees: &[Tree]) -> HashSet<String> {
-    fn walk_args(args: &[Arg], out: &mut HashSet<String>) {
+    fn walk_args(args: &[Arg], src: &str, out: &mut HashSet<String>) {
         for a in args {
             match a {
                 Arg::Ident { name, .. } => {
-                    out.insert(name.clone());
+                    out.insert(name.of(src).to_string());
                 }
-                Arg::Pipe(p) => walk_pipe(p, out),
-                Arg::Chain { node, .. } => walk_args(std::slice::from_ref(node), out),
+                Arg::Pipe(p) => walk_pipe(p, src, out),
+                Arg::Chain { node, .. } => walk_args(std::slice::from_ref(node), src, out),
                 _ => {}
             }
         }
     }
-    fn walk_pipe(p: &Pipe, out: &mut HashSet<String>) {
+    fn walk_pipe(p: &Pipe, src: &str, out: &mut HashSet<String>) {
         for c in &p.cmds {
-            walk_args(&c.args, out);
+            walk_args(&c.args, src, out);
         }
     }
-    fn walk(nodes: &[Node], out: &mut HashSet<String>) {
+    fn walk(nodes: &[Node], src: &str, out: &mut HashSet<String>) {
         for n in nodes {
             match n {
-                Node::Action { pipe, .. } => walk_pipe(pipe, out),
+                Node::Action { pipe, .. } => walk_pipe(pipe, src, out),
                 Node::If {
                     pipe,
                     list,
@@ -1106,20 +1162,20 @@ pub fn functions_used(trees: &[Tree]) -> HashSet<String> {
                     else_list,
                     ..
                 } => {
-                    walk_pipe(pipe, out);
-                    walk(list, out);
+                    walk_pipe(pipe, src, out);
+                    walk(list, src, out);
                     if let Some(e) = else_list {
-                        walk(e, out);
+                        walk(e, src, out);
                     }
                 }
-                Node::Template { pipe: Some(p), .. } => walk_pipe(p, out),
+                Node::Template { pipe: Some(p), .. } => walk_pipe(p, src, out),
                 _ => {}
             }
         }
     }
     let mut out = HashSet::new();
     for t in trees {
-        walk(&t.root, &mut out);
+        walk(&t.root, &t.source, &mut out);
     }
     out
 }
@@ -1171,13 +1227,20 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            pipe.to_string(),
+            Shown(pipe, &trees[0].source).to_string(),
             "printf \"%s\" (include \"x\" .) | eq .a.b"
         );
     }
 
     #[test]
     fn numbers() {
+        let parse_number = |t: &str| {
+            let span = Span {
+                start: 0,
+                end: t.len() as u32,
+            };
+            super::parse_number(t, span)
+        };
         assert_eq!(parse_number("0x10").unwrap().int, Some(16));
         assert_eq!(parse_number("1.5").unwrap().float, Some(1.5));
         assert_eq!(parse_number("1e3").unwrap().int, Some(1000));
