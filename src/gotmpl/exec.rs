@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::error::Error;
 use super::fmt::{go_quote, sprint, sprintf, sprintln};
 use super::parse::{Arg, Command, Node, Pipe, Shown, Span, Tree};
@@ -845,7 +847,7 @@ impl<'t> State<'t> {
             let ident = self.at;
             // The values go to the function as they are; whether each came
             // through an interface is kept aside, for a wrong-type error only.
-            let mut argv = Vec::with_capacity(args.len() + 1);
+            let mut argv: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len() + 1);
             let mut ifaces = Ifaces::default();
             for a in args {
                 let v = self.eval_arg(dot, a)?;

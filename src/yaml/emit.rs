@@ -10,6 +10,8 @@
 //! indent, whitespace/indention flags) and its scalar analysis and writers. The same
 //! machinery, with go-yaml v3's differences switched on, serves `toYamlPretty`.
 
+use std::borrow::Cow;
+
 use super::gofmt::format_float_g64;
 use super::json::format_json_float;
 use super::resolve::{Resolved, resolve_plain};
@@ -18,18 +20,20 @@ use crate::gotmpl::value::Value;
 /// Nesting beyond this is refused (the result would not come from a chart).
 const MAX_DEPTH: usize = super::MAX_DEPTH;
 
-/// Go values as go-yaml's encoder sees them after the JSON round trip.
+/// Go values as go-yaml's encoder sees them after the JSON round trip. Strings
+/// are borrowed from the value written where the round trip leaves them as
+/// they are (nearly always).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Node {
+pub(crate) enum Node<'a> {
     Null,
     Bool(bool),
     Int(i64),
     Uint(u64),
     Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
+    Str(Cow<'a, str>),
+    Seq(Vec<Node<'a>>),
     /// Keys already in the encoder's order.
-    Map(Vec<(String, Node)>),
+    Map(Vec<(Cow<'a, str>, Node<'a>)>),
 }
 
 /// Helm's `toYaml` before its `TrimSuffix("\n")`: go-yaml v2's output for the JSON
@@ -48,7 +52,7 @@ pub fn try_to_yaml(v: &Value) -> Result<String, String> {
 }
 
 /// The tree go-yaml v2 decodes from `json.Marshal(v)`.
-fn json_round_trip(v: &Value, depth: usize) -> Result<Node, String> {
+fn json_round_trip(v: &Value, depth: usize) -> Result<Node<'_>, String> {
     if depth > MAX_DEPTH {
         return Err(format!("exceeded max depth of {MAX_DEPTH}"));
     }
@@ -73,7 +77,9 @@ fn json_round_trip(v: &Value, depth: usize) -> Result<Node, String> {
         Value::String(s) => Node::Str(reread_json_string(s)?),
         Value::Bytes(b) => {
             use base64::Engine;
-            Node::Str(base64::engine::general_purpose::STANDARD.encode(b))
+            Node::Str(Cow::Owned(
+                base64::engine::general_purpose::STANDARD.encode(b),
+            ))
         }
         Value::List(items) => Node::Seq(
             items
@@ -94,8 +100,30 @@ fn json_round_trip(v: &Value, depth: usize) -> Result<Node, String> {
             sort_keys(&mut pairs, Flavor::V2);
             Node::Map(pairs)
         }
-        Value::Object(o) => json_round_trip(&o.to_data(), depth + 1)?,
+        Value::Object(o) => json_round_trip(&o.to_data(), depth + 1)?.into_owned(),
     })
+}
+
+impl Node<'_> {
+    /// The same tree, owning its strings.
+    pub(crate) fn into_owned(self) -> Node<'static> {
+        let own = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
+        match self {
+            Node::Null => Node::Null,
+            Node::Bool(b) => Node::Bool(b),
+            Node::Int(i) => Node::Int(i),
+            Node::Uint(u) => Node::Uint(u),
+            Node::Float(f) => Node::Float(f),
+            Node::Str(s) => Node::Str(own(s)),
+            Node::Seq(items) => Node::Seq(items.into_iter().map(Node::into_owned).collect()),
+            Node::Map(pairs) => Node::Map(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (own(k), v.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 fn go_special_float(f: f64) -> &'static str {
@@ -111,10 +139,10 @@ fn go_special_float(f: f64) -> &'static str {
 /// A string as go-yaml reads it back from Go's JSON text: Go leaves U+0085 (NEL)
 /// unescaped, and YAML folds that line break inside the double-quoted scalar (one
 /// break and the spaces around it become a space; each further break a newline).
-fn reread_json_string(s: &str) -> Result<String, String> {
+fn reread_json_string(s: &str) -> Result<Cow<'_, str>, String> {
     readable(s)?;
     if !s.contains('\u{85}') {
-        return Ok(s.to_string());
+        return Ok(Cow::Borrowed(s));
     }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
@@ -151,17 +179,19 @@ fn reread_json_string(s: &str) -> Result<String, String> {
             i += 1;
         }
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 /// go-yaml refuses to read characters outside YAML's printable set; Go's JSON encoder
 /// leaves DEL, most C1 controls and U+FFFE/U+FFFF unescaped, so such text makes the
 /// round trip (and `toYaml`) fail.
 fn readable(s: &str) -> Result<&str, String> {
-    let bad = s.chars().any(|c| {
-        let c = c as u32;
-        (0x7f..=0x9f).contains(&c) && c != 0x85 || c == 0xfffe || c == 0xffff
-    });
+    // Every such character is DEL or outside ASCII.
+    let bad = s.bytes().any(|b| b >= 0x7f)
+        && s.chars().any(|c| {
+            let c = c as u32;
+            (0x7f..=0x9f).contains(&c) && c != 0x85 || c == 0xfffe || c == 0xffff
+        });
     if bad {
         Err("yaml: control characters are not allowed".to_string())
     } else {
@@ -171,39 +201,52 @@ fn readable(s: &str) -> Result<&str, String> {
 
 /// Sorts map keys as go-yaml's `keyList.Less` orders strings: letters before other
 /// characters, runs of digits compared as numbers. A merge sort that cannot panic
-/// even if the order were inconsistent.
-pub(crate) fn sort_keys(pairs: &mut Vec<(String, Node)>, flavor: Flavor) {
-    let keyed: Vec<(Vec<char>, (String, Node))> = pairs
-        .drain(..)
-        .map(|p| (p.0.chars().collect(), p))
-        .collect();
-    let mut sorted = merge_sort(keyed, flavor);
-    pairs.extend(sorted.drain(..).map(|(_, p)| p));
+/// even if the order were inconsistent (top-down, the left half the shorter, ties
+/// to the left: with an inconsistent order, the result depends on that shape).
+/// The keys' characters share one buffer, and the sort moves indexes.
+pub(crate) fn sort_keys<K: AsRef<str>, V>(pairs: &mut Vec<(K, V)>, flavor: Flavor) {
+    if pairs.len() <= 1 {
+        return;
+    }
+    let mut chars: Vec<char> = Vec::new();
+    let mut spans = Vec::with_capacity(pairs.len());
+    for (k, _) in pairs.iter() {
+        let start = chars.len();
+        chars.extend(k.as_ref().chars());
+        spans.push(start..chars.len());
+    }
+    let key = |i: usize| &chars[spans[i].clone()];
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    let mut scratch = Vec::with_capacity(pairs.len());
+    merge_sort(&mut order, &mut scratch, &|a, b| {
+        natural_less(key(a), key(b), flavor)
+    });
+    let mut slots: Vec<Option<(K, V)>> = pairs.drain(..).map(Some).collect();
+    pairs.extend(order.iter().filter_map(|&i| slots[i].take()));
 }
 
-fn merge_sort<T>(mut v: Vec<(Vec<char>, T)>, flavor: Flavor) -> Vec<(Vec<char>, T)> {
+/// Sorts `v` by `less`, stably: halves sorted in turn, then merged, taking from
+/// the right half only when its head is strictly less.
+fn merge_sort(v: &mut [usize], scratch: &mut Vec<usize>, less: &dyn Fn(usize, usize) -> bool) {
     if v.len() <= 1 {
-        return v;
+        return;
     }
-    let right = v.split_off(v.len() / 2);
-    let left = merge_sort(v, flavor);
-    let right = merge_sort(right, flavor);
-    let mut out = Vec::with_capacity(left.len() + right.len());
-    let mut l = left.into_iter().peekable();
-    let mut r = right.into_iter().peekable();
-    loop {
-        let take_right = match (l.peek(), r.peek()) {
-            (Some(a), Some(b)) => natural_less(&b.0, &a.0, flavor),
-            (Some(_), None) => false,
-            (None, Some(_)) => true,
-            (None, None) => break,
-        };
-        let next = if take_right { r.next() } else { l.next() };
-        if let Some(x) = next {
-            out.push(x);
+    let mid = v.len() / 2;
+    merge_sort(&mut v[..mid], scratch, less);
+    merge_sort(&mut v[mid..], scratch, less);
+    scratch.clear();
+    let (mut l, mut r) = (0, mid);
+    while l < mid || r < v.len() {
+        let take_right = l == mid || (r < v.len() && less(v[r], v[l]));
+        if take_right {
+            scratch.push(v[r]);
+            r += 1;
+        } else {
+            scratch.push(v[l]);
+            l += 1;
         }
     }
-    out
+    v.copy_from_slice(scratch);
 }
 
 /// go-yaml's `keyList.Less` for two strings. v3 adds one rule: after a shared digit,
@@ -366,10 +409,11 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
         block_indicators = true;
         flow_indicators = true;
     }
-    let chars: Vec<char> = value.chars().collect();
     let mut preceded_by_whitespace = true;
-    for (i, &c) in chars.iter().enumerate() {
-        let next = chars.get(i + 1).copied();
+    let mut chars = value.chars().peekable();
+    let mut i = 0;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
         let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t');
         if i == 0 {
             match c {
@@ -411,7 +455,7 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
         } else if !is_printable(c) {
             special_characters = true;
         }
-        let last = i + 1 == chars.len();
+        let last = next.is_none();
         if c == ' ' {
             if i == 0 {
                 leading_space = true;
@@ -442,6 +486,7 @@ fn analyze(value: &str, flavor: Flavor) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = matches!(c, ' ' | '\t' | '\0') || is_break(c);
+        i += 1;
     }
     let mut a = Analysis {
         multiline: line_breaks,
@@ -572,7 +617,7 @@ impl Emitter {
         }
     }
 
-    pub(crate) fn emit_document(&mut self, node: &Node) {
+    pub(crate) fn emit_document(&mut self, node: &Node<'_>) {
         self.emit_node(node, true, false, false);
         // Document end: an implicit end writes only the final line break.
         self.write_indent();
@@ -638,15 +683,24 @@ impl Emitter {
         self.indention = self.indention && is_indention;
     }
 
-    fn emit_node(&mut self, node: &Node, root: bool, mapping: bool, simple_key: bool) {
+    /// A string node, without making one.
+    fn emit_str(&mut self, s: &str, root: bool, mapping: bool, simple_key: bool) {
+        self.root_context = root;
+        self.mapping_context = mapping;
+        self.simple_key_context = simple_key;
+        let style = self.string_style(s);
+        self.emit_scalar(s, style);
+    }
+
+    fn emit_node(&mut self, node: &Node<'_>, root: bool, mapping: bool, simple_key: bool) {
         self.root_context = root;
         self.mapping_context = mapping;
         self.simple_key_context = simple_key;
         match node {
             Node::Null => self.emit_scalar("null", Style::Plain),
             Node::Bool(b) => self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain),
-            Node::Int(i) => self.emit_scalar(&i.to_string(), Style::Plain),
-            Node::Uint(u) => self.emit_scalar(&u.to_string(), Style::Plain),
+            Node::Int(i) => self.emit_scalar(itoa::Buffer::new().format(*i), Style::Plain),
+            Node::Uint(u) => self.emit_scalar(itoa::Buffer::new().format(*u), Style::Plain),
             Node::Float(f) => self.emit_scalar(&go_format_float(*f), Style::Plain),
             Node::Str(s) => {
                 let style = self.string_style(s);
@@ -694,7 +748,7 @@ impl Emitter {
         self.write_indicator(close, false, false, false);
     }
 
-    fn emit_block_sequence(&mut self, items: &[Node]) {
+    fn emit_block_sequence(&mut self, items: &[Node<'_>]) {
         let saved = self.indent;
         let indentless = match self.flavor {
             Flavor::V2 => self.mapping_context && !self.indention,
@@ -709,18 +763,18 @@ impl Emitter {
         self.indent = saved;
     }
 
-    fn emit_block_mapping(&mut self, pairs: &[(String, Node)]) {
+    fn emit_block_mapping(&mut self, pairs: &[(Cow<'_, str>, Node<'_>)]) {
         let saved = self.indent;
         self.increase_indent(false, false);
         for (k, v) in pairs {
             self.write_indent();
             let a = analyze(k, self.flavor);
             if !a.multiline && k.len() <= 128 {
-                self.emit_node(&Node::Str(k.clone()), false, true, true);
+                self.emit_str(k, false, true, true);
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.emit_node(&Node::Str(k.clone()), false, true, false);
+                self.emit_str(k, false, true, false);
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
@@ -769,15 +823,27 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = value.chars().collect();
+        // Without spaces or line breaks (all of which are ASCII or outside it),
+        // each character is written as it is.
+        if !value
+            .bytes()
+            .any(|b| b == b' ' || b == b'\n' || b == b'\r' || b >= 0x80)
+        {
+            self.out.push_str(value);
+            self.column += value.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = value.chars().peekable();
+        while let Some(c) = chars.next() {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
                     && self.column > self.best_width
-                    && chars.get(i + 1) != Some(&' ')
+                    && chars.peek() != Some(&' ')
                 {
                     self.write_indent();
                 } else {
@@ -807,17 +873,18 @@ impl Emitter {
 
     fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = value.chars().peekable();
+        let mut i = 0;
+        while let Some(c) = chars.next() {
+            i += 1;
             if c == ' ' {
                 if allow_breaks
                     && !spaces
                     && self.column > self.best_width
-                    && i > 0
-                    && i + 1 < chars.len()
-                    && chars.get(i + 1) != Some(&' ')
+                    && i > 1
+                    && chars.peek().is_some_and(|n| *n != ' ')
                 {
                     self.write_indent();
                 } else {
@@ -853,9 +920,11 @@ impl Emitter {
         self.write_indicator("\"", true, false, false);
         // libyaml's `is_bom` looks at the start of the value, not at the character.
         let bom = value.starts_with('\u{feff}');
-        let chars: Vec<char> = value.chars().collect();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = value.chars().peekable();
+        let mut i = 0;
+        while let Some(c) = chars.next() {
+            i += 1;
             if !is_printable(c) || bom || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 let short = match c {
@@ -897,11 +966,11 @@ impl Emitter {
                 if allow_breaks
                     && !spaces
                     && self.column > self.best_width
-                    && i > 0
-                    && i + 1 < chars.len()
+                    && i > 1
+                    && chars.peek().is_some()
                 {
                     self.write_indent();
-                    if chars.get(i + 1) == Some(&' ') {
+                    if chars.peek() == Some(&' ') {
                         self.put('\\');
                     }
                 } else {
@@ -1016,6 +1085,17 @@ mod tests {
         assert_eq!(to_yaml(&Value::Float(0.0000001)), "1e-07\n");
         assert_eq!(to_yaml(&Value::Float(1234567.5)), "1.2345675e+06\n");
         assert_eq!(to_yaml(&Value::Float(f64::NAN)), "");
+    }
+
+    #[test]
+    fn the_first_unreadable_string_names_the_error() {
+        // DEL is ASCII and still unreadable to go-yaml; the NEL key comes later.
+        let v = m(&[("a\u{7f}", Value::Int(1)), ("b\u{85}", Value::Int(2))]);
+        assert_eq!(
+            try_to_yaml(&v),
+            Err("yaml: control characters are not allowed".to_string())
+        );
+        assert_eq!(to_yaml(&Value::str("x\u{7f}")), "");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! lists under their key, never folds long lines, allows tabs in literal blocks, and
 //! writes `[]byte` as a list of numbers.
 
+use std::borrow::Cow;
+
 use super::emit::{Emitter, Flavor, Node, sort_keys};
 use crate::gotmpl::value::Value;
 
@@ -24,7 +26,7 @@ pub fn try_to_yaml_pretty(v: &Value) -> Result<String, String> {
     Ok(e.out)
 }
 
-fn to_node(v: &Value, depth: usize) -> Result<Node, String> {
+fn to_node(v: &Value, depth: usize) -> Result<Node<'_>, String> {
     if depth > MAX_DEPTH {
         return Err(format!("exceeded max depth of {MAX_DEPTH}"));
     }
@@ -33,7 +35,7 @@ fn to_node(v: &Value, depth: usize) -> Result<Node, String> {
         Value::Bool(b) => Node::Bool(*b),
         Value::Int(i) => Node::Int(*i),
         Value::Float(f) => Node::Float(*f),
-        Value::String(s) => Node::Str(s.to_string()),
+        Value::String(s) => Node::Str(Cow::Borrowed(s)),
         Value::Bytes(b) => Node::Seq(b.iter().map(|x| Node::Int(i64::from(*x))).collect()),
         Value::List(items) => Node::Seq(
             items
@@ -44,12 +46,12 @@ fn to_node(v: &Value, depth: usize) -> Result<Node, String> {
         Value::Map(m) => {
             let mut pairs = Vec::with_capacity(m.len());
             for (k, item) in m.iter() {
-                pairs.push((k.clone(), to_node(item, depth + 1)?));
+                pairs.push((Cow::Borrowed(k.as_str()), to_node(item, depth + 1)?));
             }
             sort_keys(&mut pairs, Flavor::V3);
             Node::Map(pairs)
         }
-        Value::Object(o) => to_node(&o.to_data(), depth + 1)?,
+        Value::Object(o) => to_node(&o.to_data(), depth + 1)?.into_owned(),
     })
 }
 
