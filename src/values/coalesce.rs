@@ -8,6 +8,14 @@
 //! are copy-on-write, so the algorithm runs here on [`GMap`] (`Rc<RefCell<..>>`,
 //! shared exactly where Go shares) and the result is converted back. Warnings Helm
 //! logs (`warning: skipped value for x.y: Not a table.`) are collected, not printed.
+//!
+//! Helm deep-copies each chart's values before merging them; here a table comes
+//! into the model only when the run changes it or shares it ([`thaw`]), and every
+//! other value stays the immutable `Value` it was (a `Leaf`, maps included). A large
+//! chart's values are mostly passed along whole, so most of them are never copied.
+//! The rule that keeps Go's sharing exact: a table stays a `Leaf` in one place
+//! only; before a second place takes it, it is thawed and the two share the model
+//! map.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -21,8 +29,8 @@ use super::{ValuesError, verr};
 /// A Go `map[string]interface{}`, shared by reference.
 pub(crate) type GMap = Rc<RefCell<BTreeMap<String, GVal>>>;
 
-/// A Go value inside a values tree: a shared map, or anything else (lists and
-/// scalars, which coalescing never changes in place).
+/// A Go value inside a values tree: a table in the model (shared by reference),
+/// or a value the run has not needed to change (a table too, possibly).
 #[derive(Clone)]
 pub(crate) enum GVal {
     Map(GMap),
@@ -33,11 +41,9 @@ impl GVal {
     fn is_nil(&self) -> bool {
         matches!(self, GVal::Leaf(Value::Nil))
     }
-    fn as_map(&self) -> Option<&GMap> {
-        match self {
-            GVal::Map(m) => Some(m),
-            GVal::Leaf(_) => None,
-        }
+    /// Whether Go would see a table here.
+    fn is_table(&self) -> bool {
+        matches!(self, GVal::Map(_) | GVal::Leaf(Value::Map(_)))
     }
 }
 
@@ -45,18 +51,27 @@ fn new_map() -> GMap {
     Rc::new(RefCell::new(BTreeMap::new()))
 }
 
-/// A deep copy into the model (Go's `copystructure.Copy`).
+/// A table of the model over the entries of `m` (its tables stay `Leaf`s until
+/// [`thaw`]ed).
 pub(crate) fn to_g(m: &Map) -> GMap {
     Rc::new(RefCell::new(
-        m.iter().map(|(k, v)| (k.clone(), to_gval(v))).collect(),
+        m.iter()
+            .map(|(k, v)| (k.clone(), GVal::Leaf(v.clone())))
+            .collect(),
     ))
 }
 
-fn to_gval(v: &Value) -> GVal {
-    match v {
-        Value::Map(m) => GVal::Map(to_g(m)),
-        other => GVal::Leaf(other.clone()),
-    }
+/// The entry `key` of `parent` as Go sees it: a table is put into the model in
+/// its place first, so whoever takes it shares it with `parent`.
+fn thaw(parent: &GMap, key: &str) -> Option<GVal> {
+    let frozen = match parent.borrow().get(key)? {
+        GVal::Leaf(Value::Map(m)) => to_g(m),
+        other => return Some(other.clone()),
+    };
+    parent
+        .borrow_mut()
+        .insert(key.to_string(), GVal::Map(frozen.clone()));
+    Some(GVal::Map(frozen))
 }
 
 /// Back to charter values (sharing becomes copies: the tree is final).
@@ -72,6 +87,14 @@ fn from_gval(v: &GVal) -> Value {
         GVal::Map(m) => Value::map(from_g(m)),
         GVal::Leaf(x) => x.clone(),
     }
+}
+
+/// A snapshot of a table's entries, to go through while tables change.
+fn entries(m: &GMap) -> Vec<(String, GVal)> {
+    m.borrow()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// Go's `%v` of a value, for warnings.
@@ -125,8 +148,7 @@ impl Run {
     ) -> Result<(), ValuesError> {
         for sub in &ch.dependencies {
             let name = sub.name();
-            let existing = dest.borrow().get(name).cloned();
-            let dv = match existing {
+            let dv = match thaw(dest, name) {
                 None => {
                     let m = new_map();
                     dest.borrow_mut()
@@ -150,7 +172,7 @@ impl Run {
 
     /// `coalesceGlobals`: the parent's `global` into the subchart's, parent first.
     fn coalesce_globals(&mut self, dest: &GMap, src: &GMap, prefix: &str) {
-        let dg = match dest.borrow().get("global").cloned() {
+        let dg = match thaw(dest, "global") {
             None => new_map(),
             Some(GVal::Map(m)) => m,
             Some(_) => {
@@ -160,7 +182,7 @@ impl Run {
                 return;
             }
         };
-        let sg = match src.borrow().get("global").cloned() {
+        let sg = match thaw(src, "global") {
             None => new_map(),
             Some(GVal::Map(m)) => m,
             Some(_) => {
@@ -169,105 +191,126 @@ impl Run {
                 return;
             }
         };
-        let entries: Vec<(String, GVal)> = sg
-            .borrow()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for (key, val) in entries {
-            let current = dg.borrow().get(&key).cloned();
-            match &val {
-                GVal::Map(vm) => {
-                    // A shallow copy: the tables inside stay shared with the parent.
-                    let vv: GMap = Rc::new(RefCell::new(vm.borrow().clone()));
-                    match current {
-                        None => {
-                            dg.borrow_mut().insert(key, GVal::Map(vv));
-                        }
-                        Some(GVal::Map(destv)) => {
-                            let sub_prefix = concat(prefix, &key);
-                            self.coalesce_tables(&vv, &destv, &sub_prefix, true);
-                            dg.borrow_mut().insert(key, GVal::Map(vv));
-                        }
-                        Some(GVal::Leaf(_)) => self.warnings.push(format!(
-                            "Conflict: cannot merge map onto non-map for {key:?}. Skipping."
-                        )),
-                    }
+        for (key, val) in entries(&sg) {
+            if val.is_table() {
+                let Some(GVal::Map(vm)) = thaw(&sg, &key) else {
+                    continue;
+                };
+                // A shallow copy: the tables inside stay shared with the parent
+                // (in the model, so they are thawed first).
+                let tables: Vec<String> = vm
+                    .borrow()
+                    .iter()
+                    .filter(|(_, v)| matches!(v, GVal::Leaf(Value::Map(_))))
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                for k in &tables {
+                    thaw(&vm, k);
                 }
-                GVal::Leaf(_) => {
-                    if matches!(current, Some(GVal::Map(_))) {
-                        self.warnings.push(format!("key {key} is table. Skipping"));
-                    } else {
-                        dg.borrow_mut().insert(key, val.clone());
+                let vv: GMap = Rc::new(RefCell::new(vm.borrow().clone()));
+                match thaw(&dg, &key) {
+                    None => {
+                        dg.borrow_mut().insert(key, GVal::Map(vv));
                     }
+                    Some(GVal::Map(destv)) => {
+                        let sub_prefix = concat(prefix, &key);
+                        self.coalesce_tables(&vv, &destv, &sub_prefix, true, false);
+                        dg.borrow_mut().insert(key, GVal::Map(vv));
+                    }
+                    Some(GVal::Leaf(_)) => self.warnings.push(format!(
+                        "Conflict: cannot merge map onto non-map for {key:?}. Skipping."
+                    )),
                 }
+            } else if dg.borrow().get(&key).is_some_and(GVal::is_table) {
+                self.warnings.push(format!("key {key} is table. Skipping"));
+            } else {
+                dg.borrow_mut().insert(key, val);
             }
         }
         dest.borrow_mut().insert("global".into(), GVal::Map(dg));
     }
 
-    /// `coalesceValues`: a (fresh copy of the) chart's values under `v`.
+    /// `coalesceValues`: the chart's values under `v` (Helm merges a fresh copy
+    /// of them; here they are immutable, and the tables the merge changes are
+    /// thawed).
     fn coalesce_values(&mut self, c: &Chart, v: &GMap, prefix: &str, merge: bool) {
         let sub_prefix = concat(prefix, c.name());
-        let vc = to_g(&c.values);
-        let entries: Vec<(String, GVal)> = vc
-            .borrow()
-            .iter()
-            .map(|(k, x)| (k.clone(), x.clone()))
-            .collect();
-        for (key, val) in entries {
-            let current = v.borrow().get(&key).cloned();
+        for (key, val) in c.values.iter() {
+            let current = v.borrow().get(key).map(|d| (d.is_nil(), d.is_table()));
             match current {
                 None => {
-                    v.borrow_mut().insert(key, val);
+                    v.borrow_mut().insert(key.clone(), GVal::Leaf(val.clone()));
                 }
-                Some(value) if value.is_nil() && !merge => {
-                    v.borrow_mut().remove(&key);
+                Some((true, _)) if !merge => {
+                    v.borrow_mut().remove(key);
                 }
-                Some(GVal::Map(dest)) => match &val {
-                    GVal::Map(src) => {
+                Some((_, true)) => match val {
+                    Value::Map(src) => {
+                        let Some(GVal::Map(dest)) = thaw(v, key) else {
+                            continue;
+                        };
                         let merge = merge || c.dependencies.iter().any(|d| d.name() == key);
-                        self.coalesce_tables(&dest, src, &concat(&sub_prefix, &key), merge);
+                        let full = concat(&sub_prefix, key);
+                        self.coalesce_tables(&dest, &to_g(src), &full, merge, true);
                     }
-                    GVal::Leaf(Value::Nil) => {}
-                    GVal::Leaf(_) => self.warnings.push(format!(
+                    Value::Nil => {}
+                    _ => self.warnings.push(format!(
                         "warning: skipped value for {sub_prefix}.{key}: Not a table."
                     )),
                 },
-                Some(GVal::Leaf(_)) => {}
+                Some(_) => {}
             }
         }
     }
 
     /// `coalesceTablesFullKey`: `src` fills what `dst` lacks, in place; without
-    /// `merge`, a null in `dst` deletes the key.
-    pub fn coalesce_tables(&mut self, dst: &GMap, src: &GMap, prefix: &str, merge: bool) {
-        let entries: Vec<(String, GVal)> = src
-            .borrow()
-            .iter()
-            .map(|(k, x)| (k.clone(), x.clone()))
-            .collect();
-        for (key, val) in entries {
-            let full = concat(prefix, &key);
-            let current = dst.borrow().get(&key).cloned();
+    /// `merge`, a null in `dst` deletes the key. `src_private`: nothing but this
+    /// call sees `src`, so what moves from it to `dst` need not stay shared.
+    pub fn coalesce_tables(
+        &mut self,
+        dst: &GMap,
+        src: &GMap,
+        prefix: &str,
+        merge: bool,
+        src_private: bool,
+    ) {
+        for (key, val) in entries(src) {
+            let current = dst.borrow().get(&key).map(|d| (d.is_nil(), d.is_table()));
             match current {
-                Some(dv) if !merge && dv.is_nil() => {
+                Some((true, _)) if !merge => {
                     dst.borrow_mut().remove(&key);
                 }
                 None => {
+                    let val = if src_private {
+                        val
+                    } else {
+                        thaw(src, &key).unwrap_or(val)
+                    };
                     dst.borrow_mut().insert(key, val);
                 }
-                Some(dv) => match (&val, dv.as_map()) {
-                    (GVal::Map(sm), Some(dm)) => {
-                        let dm = dm.clone();
-                        self.coalesce_tables(&dm, sm, &full, merge);
+                Some((_, dst_table)) => match (val.is_table(), dst_table) {
+                    (true, true) => {
+                        let sm = match (src_private, val) {
+                            (true, GVal::Map(m)) => m,
+                            (true, GVal::Leaf(Value::Map(m))) => to_g(&m),
+                            _ => match thaw(src, &key) {
+                                Some(GVal::Map(m)) => m,
+                                _ => continue,
+                            },
+                        };
+                        let Some(GVal::Map(dm)) = thaw(dst, &key) else {
+                            continue;
+                        };
+                        self.coalesce_tables(&dm, &sm, &concat(prefix, &key), merge, src_private);
                     }
-                    (GVal::Map(_), None) => self.warnings.push(format!(
-                        "warning: cannot overwrite table with non table for {full} ({})",
+                    (true, false) => self.warnings.push(format!(
+                        "warning: cannot overwrite table with non table for {} ({})",
+                        concat(prefix, &key),
                         show(&val)
                     )),
-                    (GVal::Leaf(x), Some(_)) if !x.is_nil() => self.warnings.push(format!(
-                        "warning: destination for {full} is a table. Ignoring non-table value ({})",
+                    (false, true) if !val.is_nil() => self.warnings.push(format!(
+                        "warning: destination for {} is a table. Ignoring non-table value ({})",
+                        concat(prefix, &key),
                         show(&val)
                     )),
                     _ => {}

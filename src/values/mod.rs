@@ -142,7 +142,7 @@ pub fn coalesce_tables(dst: &mut Map, src: &Map, merge: bool) {
     }
     let d = coalesce::to_g(dst);
     let s = coalesce::to_g(src);
-    coalesce::Run::new().coalesce_tables(&d, &s, "", merge);
+    coalesce::Run::new().coalesce_tables(&d, &s, "", merge, true);
     *dst = coalesce::from_g(&d);
 }
 
@@ -369,6 +369,38 @@ mod tests {
         };
         let out = coalesce_values(&chart, &m("a: null\nb:\n  d: 4\nz: null\n")).unwrap();
         assert_eq!(Value::map(out).to_string(), "map[b:map[c:2 d:4] z:<nil>]");
+    }
+
+    /// Go shares the tables under `global` two levels down between a parent and
+    /// its subcharts: a subchart's default there shows in the parent's values
+    /// and in the siblings coalesced after it (values are thawed into the model
+    /// before they are shared, so this holds though they are not copied).
+    #[test]
+    fn nested_global_tables_are_shared_as_in_go() {
+        let chart = |name: &str, values: &str, deps: Vec<Chart>| {
+            let mut c = Chart {
+                values: m(values),
+                dependencies: deps,
+                ..Chart::default()
+            };
+            c.metadata.name = name.into();
+            c
+        };
+        let parent = chart(
+            "parent",
+            "global:\n  a:\n    b:\n      x: 1\n",
+            vec![
+                chart("one", "global:\n  a:\n    b:\n      c: one\n", vec![]),
+                chart("two", "k: v\n", vec![]),
+            ],
+        );
+        let out = coalesce_values(&parent, &Map::new()).unwrap();
+        assert_eq!(
+            Value::map(out).to_string(),
+            "map[global:map[a:map[b:map[c:one x:1]]] \
+             one:map[global:map[a:map[b:map[c:one x:1]]]] \
+             two:map[global:map[a:map[b:map[c:one x:1]]] k:v]]"
+        );
     }
 
     #[test]
