@@ -54,9 +54,37 @@ pub struct Token<'a> {
     pub line: usize,
 }
 
-const KEYWORDS: &[&str] = &[
-    "block", "break", "continue", "define", "else", "end", "if", "range", "template", "with",
-];
+/// The keyword `word` is, if it is one.
+fn keyword(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "block" => "block",
+        "break" => "break",
+        "continue" => "continue",
+        "define" => "define",
+        "else" => "else",
+        "end" => "end",
+        "if" => "if",
+        "range" => "range",
+        "template" => "template",
+        "with" => "with",
+        _ => return None,
+    })
+}
+
+/// Where the first `{{` of `text` starts (a search for `{` and a look at the
+/// byte after: most templates have an action every few dozen bytes, where a
+/// substring searcher costs more to set up than to run).
+fn find_left_delim(text: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'{', &text[from..]) {
+        let at = from + i;
+        if text.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
 
 /// How many line feeds `s` holds (a plain byte count, which the compiler
 /// vectorizes; `str::matches` searches for each one in turn).
@@ -113,7 +141,7 @@ impl<'a> Lexer<'_, 'a> {
         let mut trim_next_text = false;
         loop {
             let rest = &self.src[self.pos..];
-            let Some(idx) = memchr::memmem::find(rest.as_bytes(), b"{{") else {
+            let Some(idx) = find_left_delim(rest.as_bytes()) else {
                 let mut text = rest;
                 if trim_next_text {
                     text = text.trim_start_matches([' ', '\t', '\r', '\n']);
@@ -325,7 +353,7 @@ impl<'a> Lexer<'_, 'a> {
                             "true" => Tok::Bool(true),
                             "false" => Tok::Bool(false),
                             "nil" => Tok::Nil,
-                            _ => match KEYWORDS.iter().find(|k| **k == w) {
+                            _ => match keyword(w) {
                                 Some(k) => Tok::Keyword(k),
                                 None => Tok::Ident(w),
                             },

@@ -417,7 +417,7 @@ impl<'a> Parser<'a> {
     }
 
     fn peek_non_space(&mut self) -> &Token<'a> {
-        while self.peek().tok == Tok::Space {
+        while matches!(self.peek().tok, Tok::Space) {
             self.i += 1;
         }
         self.peek()
@@ -531,7 +531,7 @@ impl<'a> Parser<'a> {
 
     fn expect_right(&mut self, context: &str) -> Result<(), Error> {
         let t = self.next_non_space();
-        if t.tok != Tok::RightDelim {
+        if !matches!(t.tok, Tok::RightDelim) {
             return Err(self.unexpected(&t, context));
         }
         Ok(())
@@ -564,7 +564,7 @@ impl<'a> Parser<'a> {
                     return Err(self.err(tok.line, format!("{{{{{kw}}}}} outside {{{{range}}}}")));
                 }
                 let t = self.next_non_space();
-                if t.tok != Tok::RightDelim {
+                if !matches!(t.tok, Tok::RightDelim) {
                     return Err(self.err(
                         t.line,
                         format!("unexpected {} in {{{{{kw}}}}}", describe(&t.tok)),
@@ -655,7 +655,7 @@ impl<'a> Parser<'a> {
             _ => return Err(self.unexpected(&t, "template clause")),
         };
         let _ = line;
-        let pipe = if self.peek_non_space().tok == Tok::RightDelim {
+        let pipe = if matches!(self.peek_non_space().tok, Tok::RightDelim) {
             self.next();
             None
         } else {
@@ -785,15 +785,15 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let end = if paren {
-            Tok::RightParen
-        } else {
-            Tok::RightDelim
-        };
         loop {
             let t = self.peek_non_space();
             let line = t.line;
-            if t.tok == end {
+            let at_end = if paren {
+                matches!(t.tok, Tok::RightParen)
+            } else {
+                matches!(t.tok, Tok::RightDelim)
+            };
+            if at_end {
                 self.next();
                 if pipe.cmds.is_empty() {
                     return Err(self.err(line, format!("missing value for {context}")));
@@ -828,7 +828,7 @@ impl<'a> Parser<'a> {
                 | Tok::Str { .. }
                 | Tok::Variable(_)
                 | Tok::LeftParen => {
-                    let cmd = self.command(end.clone())?;
+                    let cmd = self.command()?;
                     pipe.cmds.push(cmd);
                 }
                 _ => return Err(self.unexpected(self.peek(), context)),
@@ -836,7 +836,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn command(&mut self, end: Tok<'a>) -> Result<Command, Error> {
+    fn command(&mut self) -> Result<Command, Error> {
         let (start, start_line) = {
             let t = self.peek_non_space();
             (t.pos, t.line)
@@ -855,7 +855,6 @@ impl<'a> Parser<'a> {
                     self.next();
                     continue;
                 }
-                x if *x == end => break,
                 Tok::RightDelim | Tok::RightParen => {
                     break;
                 }
