@@ -288,7 +288,31 @@ fn parse_single(text: &str) -> Result<Single, String> {
         .captures(text)
         .ok_or_else(|| format!("improper constraint: {text}"))?;
     let part = |i: usize| caps.get(i).map_or("", |m| m.as_str());
-    let (major, minor, patch, suffix) = (part(3), part(4), part(5), part(6));
+    single_of(&Parts {
+        op: part(1),
+        whole: part(2),
+        major: part(3),
+        minor: part(4),
+        patch: part(5),
+        pre: part(6),
+    })
+}
+
+/// The groups of Masterminds' constraint pattern that make a comparison: the
+/// operator, the version as written, its numbers (minor and patch with their
+/// dots) and its prerelease (with its dash).
+#[derive(Debug, PartialEq)]
+struct Parts<'a> {
+    op: &'a str,
+    whole: &'a str,
+    major: &'a str,
+    minor: &'a str,
+    patch: &'a str,
+    pre: &'a str,
+}
+
+fn single_of(p: &Parts<'_>) -> Result<Single, String> {
+    let (major, minor, patch, suffix) = (p.major, p.minor, p.patch, p.pre);
     let (mut dirty, mut minor_dirty, mut patch_dirty) = (false, false, false);
     let ver = if is_x(major) || major.is_empty() {
         dirty = true;
@@ -302,11 +326,11 @@ fn parse_single(text: &str) -> Result<Single, String> {
         patch_dirty = true;
         format!("{major}{minor}.0{suffix}")
     } else {
-        part(2).to_string()
+        p.whole.to_string()
     };
     let con = parse_version(&ver).map_err(|_| "constraint Parser Error".to_string())?;
     Ok(Single {
-        op: op_of(part(1)),
+        op: op_of(p.op),
         con,
         dirty,
         minor_dirty,
@@ -327,9 +351,131 @@ fn rewrite_ranges(text: &str) -> String {
     out
 }
 
+/// The comparisons of a constraint in the common forms (`2.x.x`, `>=1.19.0-0`,
+/// `>= 1.2, < 2 || ^3`), read by hand: compiling Masterminds' patterns costs
+/// more than rendering a small chart. `None` for anything else (a hyphen range,
+/// a `|` in a version, anything the patterns would refuse or read another way),
+/// which the patterns then read; a test checks that both agree wherever this
+/// answers.
+fn plain_groups(text: &str) -> Option<Vec<Vec<Parts<'_>>>> {
+    let b = text.as_bytes();
+    // A dash after whitespace may be a hyphen range.
+    if b.windows(2).any(|w| is_ws(w[0]) && w[1] == b'-') {
+        return None;
+    }
+    text.split("||").map(plain_group).collect()
+}
+
+/// Go's `\s` on a byte.
+fn is_ws(c: u8) -> bool {
+    matches!(c, b'\t' | b'\n' | 0x0c | b'\r' | b' ')
+}
+
+fn plain_group(alt: &str) -> Option<Vec<Parts<'_>>> {
+    let b = alt.as_bytes();
+    if b.contains(&b'|') {
+        return None;
+    }
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let run = |mut i: usize, ok: &dyn Fn(u8) -> bool| {
+        while i < b.len() && ok(b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let num = |c: u8| c.is_ascii_digit() || matches!(c, b'x' | b'X' | b'*');
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    // An identifier list after a `-` or `+` at `i`: its end.
+    let idents = |i: usize| {
+        let mut end = run(i, &ident);
+        if end == i {
+            return None;
+        }
+        while end + 1 < b.len() && b[end] == b'.' && ident(b[end + 1]) {
+            end = run(end + 1, &ident);
+        }
+        Some(end)
+    };
+    let mut singles = Vec::new();
+    let mut i = skip_ws(0);
+    loop {
+        let op_len = [">=", "=>", "<=", "=<", "~>", "!=", "=", ">", "<", "~", "^"]
+            .iter()
+            .find(|op| alt[i..].starts_with(**op))
+            .map_or(0, |op| op.len());
+        let op = &alt[i..i + op_len];
+        let start = skip_ws(i + op_len);
+        let mut at = start;
+        if b.get(at) == Some(&b'v') {
+            at += 1;
+        }
+        let major_start = at;
+        at = run(at, &num);
+        if at == major_start {
+            return None;
+        }
+        let major = &alt[major_start..at];
+        let mut dotted = ["", ""];
+        for part in dotted.iter_mut() {
+            if b.get(at) == Some(&b'.') && b.get(at + 1).is_some_and(|c| num(*c)) {
+                let end = run(at + 1, &num);
+                *part = &alt[at..end];
+                at = end;
+            } else {
+                break;
+            }
+        }
+        let mut pre = "";
+        if b.get(at) == Some(&b'-') {
+            let end = idents(at + 1)?;
+            pre = &alt[at..end];
+            at = end;
+        }
+        if b.get(at) == Some(&b'+') {
+            at = idents(at + 1)?;
+        }
+        singles.push(Parts {
+            op,
+            whole: &alt[start..at],
+            major,
+            minor: dotted[0],
+            patch: dotted[1],
+            pre,
+        });
+        let next = skip_ws(at);
+        if next == b.len() {
+            return Some(singles);
+        }
+        i = if b[next] == b',' {
+            skip_ws(next + 1)
+        } else if next > at {
+            next
+        } else {
+            return None;
+        };
+    }
+}
+
 impl Constraint {
     /// Masterminds' `NewConstraint`.
     pub fn parse(text: &str) -> Result<Constraint, String> {
+        if let Some(groups) = plain_groups(text) {
+            let groups = groups
+                .iter()
+                .map(|g| g.iter().map(single_of).collect::<Result<Vec<_>, _>>())
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(Constraint { groups });
+        }
+        Constraint::parse_with_patterns(text)
+    }
+
+    /// [`Constraint::parse`] through Masterminds' patterns alone.
+    fn parse_with_patterns(text: &str) -> Result<Constraint, String> {
         let rewritten = rewrite_ranges(text);
         let mut groups = Vec::new();
         for alt in rewritten.split("||") {
@@ -490,6 +636,37 @@ pub fn check_kube_version(constraint: &str, kube_version: &str) -> Result<(), St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Wherever the hand reader answers, it reads what the patterns read: every
+    /// string of up to five pieces over operators, versions, separators and odd
+    /// characters.
+    #[test]
+    fn plain_constraints_read_as_the_patterns_read_them() {
+        let pieces = [
+            "", " ", ",", ">=", "=", "<", "~>", "^", "!=", "=>", "1", "2.x", ".3", "-0", "-rc.1",
+            "+b", "v", "x", "*", "|", "||", "-", " - ", "é", "01", ".", "a",
+        ];
+        let mut level = vec![String::new()];
+        let (mut fast, mut all) = (0, 0);
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for s in &level {
+                for p in pieces {
+                    let t = format!("{s}{p}");
+                    all += 1;
+                    if plain_groups(&t).is_some() {
+                        fast += 1;
+                        let a = format!("{:?}", Constraint::parse(&t));
+                        let b = format!("{:?}", Constraint::parse_with_patterns(&t));
+                        assert_eq!(a, b, "{t:?}");
+                    }
+                    next.push(t);
+                }
+            }
+            level = next;
+        }
+        assert!(fast > 100_000 && all > 14_000_000, "{fast} of {all}");
+    }
 
     #[test]
     fn version_parts_match_masterminds_pattern() {
