@@ -226,26 +226,53 @@ fn render_loaded(
         parsed_ahead: Some(ahead),
     };
     // Each rendered file's documents are read on a second thread while the
-    // templates after it render (most of a large chart's remaining work).
+    // templates after it render (most of a large chart's remaining work); once
+    // they have rendered, this thread reads what is left alongside it.
+    // (order sent, path, output): a path sent again (see `render_observed`) is
+    // read from its last output.
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, String, String)>();
+    let rx = std::sync::Mutex::new(rx);
     let (files, read) = std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::channel::<(String, String)>();
-        // Without a thread (the system refused one), everything is read afterwards.
-        let reader = std::thread::Builder::new().spawn_scoped(s, move || {
-            let mut read = HashMap::new();
-            for (path, text) in rx {
-                read.insert(path, manifest::read_file(&text));
+        let drain = || {
+            let mut read = Vec::new();
+            loop {
+                let next = rx
+                    .lock()
+                    .map_err(|_| ())
+                    .and_then(|r| r.recv().map_err(|_| ()));
+                let Ok((order, path, text)) = next else {
+                    return read;
+                };
+                read.push((order, path, manifest::read_file(&text)));
             }
-            read
-        });
+        };
+        // Without a thread (the system refused one), this thread reads it all.
+        let reader = std::thread::Builder::new().spawn_scoped(s, drain);
         let files = {
-            let tx = tx;
+            let sent = std::sync::atomic::AtomicUsize::new(0);
+            let tx = std::sync::Mutex::new(tx);
             engine::render_observed(&input, &opts.funcs, &|path, text| {
                 if !path.ends_with("NOTES.txt") && manifest::is_manifest_file(path, text) {
-                    let _ = tx.send((path.to_string(), text.to_string()));
+                    let order = sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if let Ok(tx) = tx.lock() {
+                        let _ = tx.send((order, path.to_string(), text.to_string()));
+                    }
                 }
             })
         };
-        let read = reader.ok().and_then(|r| r.join().ok()).unwrap_or_default();
+        let mine = drain();
+        let theirs = reader.ok().and_then(|r| r.join().ok()).unwrap_or_default();
+        let mut latest: HashMap<String, (usize, manifest::ReadFile)> = HashMap::new();
+        for (order, path, file) in mine.into_iter().chain(theirs) {
+            match latest.get(&path) {
+                Some((seen, _)) if *seen > order => {}
+                _ => {
+                    latest.insert(path, (order, file));
+                }
+            }
+        }
+        let read: HashMap<String, manifest::ReadFile> =
+            latest.into_iter().map(|(p, (_, f))| (p, f)).collect();
         (files, read)
     });
     let mut files = files.map_err(|e| anyhow!(e.0))?;
@@ -336,6 +363,60 @@ fn crd_objects(chart: &Chart) -> Result<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files rendered again in order (after templates on two threads changed
+    /// the values they share) are read from their last output: the manifests
+    /// are those of executing in order.
+    #[test]
+    fn manifests_come_from_the_last_output_of_each_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |file: &str, text: &str| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        };
+        write("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
+        write("values.yaml", "touched: no\n");
+        let pad = "padding ".repeat(9000);
+        write("templates/_pad.tpl", &format!("{{{{/* {pad} */}}}}"));
+        for i in 0..16 {
+            // t08 changes the values late: the other thread has sent files
+            // after it (read on stale values) by then.
+            let change = if i == 8 {
+                r#"{{- range until 30000 }}{{ end }}{{- $_ := set .Values "touched" "yes" }}"#
+            } else {
+                ""
+            };
+            write(
+                &format!("templates/t{i:02}.yaml"),
+                &format!(
+                    "{change}kind: ConfigMap\nmetadata:\n  name: t{i:02}-{{{{ .Values.touched }}}}\n"
+                ),
+            );
+        }
+        let opts = RenderOptions {
+            release_name: "r".into(),
+            namespace: "default".into(),
+            ..RenderOptions::default()
+        };
+        for _ in 0..20 {
+            let rendered = render_chart(dir.path(), &opts).expect("render");
+            let mut names: Vec<String> = rendered
+                .manifests
+                .iter()
+                .map(|m| format!("{} {}", m.head.name, m.content.lines().last().unwrap_or("")))
+                .collect();
+            names.sort();
+            // Files execute from t15 down: t09 to t15 run before t08's change.
+            let want: Vec<String> = (0..16)
+                .map(|i| {
+                    let touched = if i > 8 { "false" } else { "yes" };
+                    format!("t{i:02}-{touched}   name: t{i:02}-{touched}")
+                })
+                .collect();
+            assert_eq!(names, want);
+        }
+    }
 
     /// Every name of up to seven characters over the interesting ones is
     /// accepted exactly when Helm's pattern matches it.
