@@ -219,8 +219,103 @@ fn load_dir_seen(dir: &Path, seen: &Seen<'_>) -> Result<Chart, ChartError> {
     };
     rules.add_defaults();
     let mut files = Vec::new();
-    walk(dir, "", &rules, &mut files, 0)?;
+    let mut early = EarlyReport {
+        on_template: seen.on_template,
+        names: Vec::new(),
+    };
+    walk(dir, "", &rules, &mut files, 0, &mut early)?;
     load_files_seen(files, seen)
+}
+
+/// Templates reported as the walk reads them, before the load (which reports
+/// them again): under the path the render gives them, with each chart's name
+/// taken from the `name:` line of its Chart.yaml. A guess, as the load has not
+/// checked anything yet; whoever parses ahead keeps only what the render asks
+/// for by the same path and text.
+struct EarlyReport<'s> {
+    on_template: &'s (dyn Fn(String, &ChartFile) + Sync),
+    /// Chart folders (from the top chart's, `""`) and their charts' names.
+    names: Vec<(String, String)>,
+}
+
+impl EarlyReport<'_> {
+    /// After the walk has read `file`.
+    fn read(&mut self, file: &ChartFile) {
+        let Some((root, rest)) = chart_root(&file.name) else {
+            return;
+        };
+        if rest == "Chart.yaml" {
+            if let Some(name) = plain_name(&file.data) {
+                self.names.push((root.to_string(), name));
+            }
+            return;
+        }
+        if !rest.starts_with("templates/") {
+            return;
+        }
+        // The top chart's name, then each subchart's below it: the chart
+        // folders are the root's prefixes that end after `charts/<folder>`.
+        let mut ends = vec![0];
+        let mut offset = 0;
+        if !root.is_empty() {
+            for (i, part) in root.split('/').enumerate() {
+                offset += part.len() + usize::from(i > 0);
+                if i % 2 == 1 {
+                    ends.push(offset);
+                }
+            }
+        }
+        let mut path = String::new();
+        for end in ends {
+            let dir = &root[..end];
+            let Some((_, name)) = self.names.iter().find(|(d, _)| d == dir) else {
+                return;
+            };
+            if !path.is_empty() {
+                path.push_str("/charts/");
+            }
+            path.push_str(name);
+        }
+        (self.on_template)(format!("{path}/{rest}"), file);
+    }
+}
+
+/// The chart folder a path lies in (`""`, `charts/a`, `charts/a/charts/b`) and
+/// the path within it.
+fn chart_root(rel: &str) -> Option<(&str, &str)> {
+    let mut root_end = 0;
+    let mut rest = rel;
+    while let Some(after) = rest.strip_prefix("charts/") {
+        let (folder, below) = after.split_once('/')?;
+        if folder.is_empty() {
+            return None;
+        }
+        root_end += "charts/".len() + folder.len();
+        rest = below;
+        if rest.starts_with("charts/") {
+            root_end += 1;
+        }
+    }
+    Some((&rel[..root_end], rest))
+}
+
+/// The value of a plain `name:` line at the start of a line of Chart.yaml, if
+/// it is simply written (else nothing is reported early).
+fn plain_name(data: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(data).ok()?;
+    let line = text.lines().find(|l| l.starts_with("name:"))?;
+    let value = line["name:".len()..].trim();
+    let value = match value.as_bytes().first() {
+        Some(b'"' | b'\'') if value.len() >= 2 && value.ends_with(&value[..1]) => {
+            &value[1..value.len() - 1]
+        }
+        _ => value,
+    };
+    let plain = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    plain.then(|| value.to_string())
 }
 
 fn walk(
@@ -229,6 +324,7 @@ fn walk(
     rules: &ignore::Rules,
     out: &mut Vec<ChartFile>,
     depth: usize,
+    early: &mut EarlyReport<'_>,
 ) -> Result<(), ChartError> {
     if depth > 64 {
         return Err(err(format!(
@@ -256,7 +352,7 @@ fn walk(
             if rules.ignore(&rel, true) {
                 continue;
             }
-            walk(&path, &rel, rules, out, depth + 1)?;
+            walk(&path, &rel, rules, out, depth + 1, early)?;
             continue;
         }
         if rules.ignore(&rel, false) {
@@ -274,7 +370,9 @@ fn walk(
             )));
         }
         let data = Content::open(&path, meta.len(), !read_by_loader(&rel))?;
-        out.push(ChartFile { name: rel, data });
+        let file = ChartFile { name: rel, data };
+        early.read(&file);
+        out.push(file);
     }
     Ok(())
 }
@@ -698,6 +796,44 @@ mod tests {
         assert_eq!(seen, want);
         let names: Vec<&str> = chart.dependencies.iter().map(Chart::name).collect();
         assert_eq!(names, ["inner", "packed"]);
+    }
+
+    /// The walk reports each template before the load reports it again, under
+    /// the same path: its chart's name (not its folder's) below its parents'.
+    #[test]
+    fn templates_are_reported_by_the_walk_under_the_loads_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |file: &str, text: &str| {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let chart_yaml = |name: &str| format!("apiVersion: v2\nname: {name}\nversion: 1.0.0\n");
+        write("Chart.yaml", &chart_yaml("top"));
+        write("templates/a.yaml", "a");
+        write("charts/folder/Chart.yaml", &chart_yaml("\"sub\""));
+        write("charts/folder/templates/b.yaml", "b");
+        write("charts/folder/charts/deep/Chart.yaml", &chart_yaml("deep"));
+        write("charts/folder/charts/deep/templates/_c.tpl", "c");
+        write("charts/odd/Chart.yaml", &chart_yaml("odd # name"));
+        write("charts/odd/templates/d.yaml", "d");
+        let reported = std::sync::Mutex::new(Vec::new());
+        load_observed(dir.path(), &|path, _| reported.lock().unwrap().push(path)).unwrap();
+        let reported = reported.into_inner().unwrap();
+        // In the walk's order (charts/ before templates/).
+        let early = [
+            "top/charts/sub/charts/deep/templates/_c.tpl",
+            "top/charts/sub/templates/b.yaml",
+            "top/templates/a.yaml",
+        ];
+        // A name not simply written is left to the load.
+        assert_eq!(reported[..3], early);
+        let mut by_load = reported[3..].to_vec();
+        by_load.sort();
+        let mut want = early.to_vec();
+        want.push("top/charts/odd/templates/d.yaml");
+        want.sort();
+        assert_eq!(by_load, want);
     }
 
     /// Large files the loader reads itself are read at load; other large files
