@@ -5,7 +5,9 @@ use clap::Args;
 
 use crate::actions::locate::ChartRefOptions;
 
-/// How to find and download a chart reference (`repo/chart`, `--repo`, `oci://`).
+// How to find and download a chart reference (`repo/chart`, `--repo`, `oci://`).
+// A plain comment: clap would take a doc comment as the about text of the
+// commands that flatten it.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ChartRefArgs {
     /// specify a version constraint for the chart version to use. This constraint can be a specific tag (e.g. 1.1.1) or it may reference a valid range (e.g. ^2.0.0). If this is not specified, the latest version is used
@@ -58,8 +60,9 @@ impl ChartRefArgs {
     }
 }
 
-/// The connection flags Helm gives the commands that reach a registry or
-/// repository directly (`push`, `dependency update|build`).
+// The connection flags Helm gives the commands that reach a registry or
+// repository directly (`push`, `dependency update|build`). A plain comment: clap
+// would take a doc comment as the about text of the commands that flatten it.
 #[derive(Debug, Args, Clone, Default)]
 pub struct TransportArgs {
     /// identify the client using this SSL certificate file

@@ -61,8 +61,11 @@ pub struct GlobalArgs {
     pub registry_config: Option<std::path::PathBuf>,
 }
 
-/// The command tree (Helm's names and aliases).
+/// The command tree (Helm's names and aliases). Each command's arguments are
+/// defined only when it is the one invoked (`defer`): building all of them took
+/// longer than rendering a small chart's templates.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// examine a chart for possible issues
     Lint(crate::commands::lint::LintArgs),
@@ -94,4 +97,42 @@ pub enum Command {
     Registry(crate::commands::registry::RegistryArgs),
     /// verify that a chart at the given path has been signed and is valid
     Verify(crate::commands::verify::VerifyArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Each command's arguments are defined when it is invoked (deferred); its
+    /// help text must still be its own, not a doc comment of a flattened group
+    /// of arguments (clap takes those as the about text), at any depth.
+    #[test]
+    fn deferred_commands_keep_their_about_text() {
+        fn abouts(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+                out.push(format!("{name}: {about}"));
+                abouts(sub, &name, out);
+            }
+        }
+        let declared = super::Cli::command();
+        let mut built = super::Cli::command();
+        built.build();
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        abouts(&declared, "charter", &mut before);
+        abouts(&built, "charter", &mut after);
+        // Unbuilt, a deferred command shows no subcommands of its own yet.
+        after.retain(|line| {
+            before
+                .iter()
+                .any(|b| b.split(':').next() == line.split(':').next())
+        });
+        assert_eq!(before, after);
+        assert!(
+            before
+                .iter()
+                .any(|l| l == "charter template: locally render templates")
+        );
+    }
 }

@@ -82,8 +82,9 @@ pub struct TemplateArgs {
     pub ignored: InstallOnlyArgs,
 }
 
-/// Install flags `helm template` accepts and ignores, accepted likewise so that
-/// scripts written for Helm keep working.
+// Install flags `helm template` accepts and ignores, accepted likewise so that
+// scripts written for Helm keep working. A plain comment: clap would take a doc
+// comment as the about text of `template`.
 #[derive(Debug, Args, Default)]
 pub struct InstallOnlyArgs {
     #[arg(long, hide = true)]
