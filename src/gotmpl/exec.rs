@@ -106,7 +106,8 @@ enum At<'t> {
 struct State<'t> {
     set: &'t Set,
     tree: &'t Tree,
-    vars: Vec<(&'t str, Val)>,
+    /// Variables in scope; most templates declare few (kept inline).
+    vars: SmallVec<[(&'t str, Val); 4]>,
     at: At<'t>,
     depth: usize,
     steps: &'t std::cell::Cell<u64>,
@@ -149,7 +150,7 @@ fn execute_tree(
     let mut st = State {
         set,
         tree,
-        vars: vec![("$", Val::plain(data.clone()))],
+        vars: smallvec::smallvec![("$", Val::plain(data.clone()))],
         at: At::None,
         depth,
         steps,
@@ -517,7 +518,7 @@ impl<'t> State<'t> {
                 let mut sub = State {
                     set: self.set,
                     tree,
-                    vars: vec![("$", new_dot.clone())],
+                    vars: smallvec::smallvec![("$", new_dot.clone())],
                     at: At::None,
                     depth: self.depth + 1,
                     steps: self.steps,

@@ -264,9 +264,12 @@ pub fn helm_functions(opts: &FuncOptions) -> Vec<(String, Func)> {
         "include",
         func(move |ctx, a| {
             arity(a, 2)?;
-            let name = string_arg(&a[0])?.to_string();
+            let name = string_arg(&a[0])?;
             let nested = INCLUDES.with_borrow_mut(|c| {
-                let n = c.entry(name.clone()).or_insert(0);
+                let n = match c.get_mut(name) {
+                    Some(n) => n,
+                    None => c.entry(name.to_string()).or_insert(0),
+                };
                 if *n > RECURSION_MAX {
                     return true;
                 }
@@ -278,8 +281,8 @@ pub fn helm_functions(opts: &FuncOptions) -> Vec<(String, Func)> {
                     "rendering template has a nested reference name: {name}: unable to execute template"
                 )));
             }
-            let result = ctx.execute_template(&name, &a[1]);
-            INCLUDES.with_borrow_mut(|c| c.get_mut(&name).map(|n| *n = n.saturating_sub(1)));
+            let result = ctx.execute_template(name, &a[1]);
+            INCLUDES.with_borrow_mut(|c| c.get_mut(name).map(|n| *n = n.saturating_sub(1)));
             result
                 .map(Value::string)
                 .map_err(|e| FuncError::Failed(e.to_string()))
