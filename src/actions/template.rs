@@ -40,7 +40,12 @@ pub fn template(
 ) -> Result<String> {
     let chart_path = locate::locate(&opts.chart, &opts.chart_ref, warn, status)?;
     let rendered = render::render_chart(&chart_path, &opts.render)?;
-    output(&rendered, opts)
+    let text = output(&rendered, opts);
+    // The process ends after this command (as `render_chart` assumes): the
+    // chart, its values and manifests are left for the exit to reclaim, not
+    // freed piece by piece.
+    std::mem::forget(rendered);
+    text
 }
 
 fn output(rendered: &Rendered, opts: &TemplateOptions) -> Result<String> {
