@@ -145,6 +145,9 @@ pub fn load(path: &Path) -> Result<Chart, ChartError> {
 /// with the path a render gives it (`chart/templates/x.yaml`,
 /// `chart/charts/sub/templates/y.yaml`, by the names in each Chart.yaml), so
 /// that a caller can start on the templates while the rest of the chart loads.
+/// A folder's templates are reported twice: first by the walk as it reads them
+/// (under the path their charts' `name:` lines give, a guess: see
+/// `EarlyReport`), then by the load; an archive's once, by the load.
 pub fn load_observed(
     path: &Path,
     on_template: &(dyn Fn(String, &ChartFile) + Sync),
