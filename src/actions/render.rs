@@ -249,14 +249,12 @@ fn render_loaded(
         // Without a thread (the system refused one), this thread reads it all.
         let reader = std::thread::Builder::new().spawn_scoped(s, drain);
         let files = {
+            let tx = tx;
             let sent = std::sync::atomic::AtomicUsize::new(0);
-            let tx = std::sync::Mutex::new(tx);
             engine::render_observed(&input, &opts.funcs, &|path, text| {
                 if !path.ends_with("NOTES.txt") && manifest::is_manifest_file(path, text) {
                     let order = sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if let Ok(tx) = tx.lock() {
-                        let _ = tx.send((order, path.to_string(), text.to_string()));
-                    }
+                    let _ = tx.send((order, path.to_string(), text.to_string()));
                 }
             })
         };

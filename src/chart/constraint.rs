@@ -54,49 +54,81 @@ const IDENTS: &str = r"[0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*";
 type VersionParts<'a> = ([Option<&'a str>; 3], Option<&'a str>, Option<&'a str>);
 
 fn version_parts(text: &str) -> Option<VersionParts<'_>> {
-    let s = text.strip_prefix('v').unwrap_or(text);
-    let b = s.as_bytes();
-    let mut nums = [None; 3];
-    let mut i = 0;
+    let v = scan_version(text, |c| c.is_ascii_digit())?;
+    if v.end != text.len() {
+        return None;
+    }
+    let part = |r: &Option<std::ops::Range<usize>>| r.clone().map(|r| &text[r]);
+    Some((v.nums.each_ref().map(part), part(&v.pre), part(&v.build)))
+}
+
+/// Where the parts of a version written at the start of a text lie: the
+/// numbers, the prerelease and build lists (without their `-` and `+`), and
+/// the end of the version.
+struct ScannedVersion {
+    nums: [Option<std::ops::Range<usize>>; 3],
+    pre: Option<std::ops::Range<usize>>,
+    build: Option<std::ops::Range<usize>>,
+    end: usize,
+}
+
+/// The longest `v?N(.N)?(.N)?(-IDENTS)?(+IDENTS)?` at the start of `text`, each
+/// N a run of the bytes `num` accepts; `None` when there is none, or when a `-`
+/// or `+` is not followed by an identifier list.
+fn scan_version(text: &str, num: fn(u8) -> bool) -> Option<ScannedVersion> {
+    let b = text.as_bytes();
+    let run = |mut i: usize, ok: &dyn Fn(u8) -> bool| {
+        while i < b.len() && ok(b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    // An identifier list starting at `i`: its end.
+    let idents = |i: usize| {
+        let mut end = run(i, &ident);
+        if end == i {
+            return None;
+        }
+        while end + 1 < b.len() && b[end] == b'.' && ident(b[end + 1]) {
+            end = run(end + 1, &ident);
+        }
+        Some(end)
+    };
+    let mut at = usize::from(b.first() == Some(&b'v'));
+    let mut nums = [None, None, None];
     for (k, slot) in nums.iter_mut().enumerate() {
         let start = if k == 0 {
-            i
-        } else if b.get(i) == Some(&b'.') {
-            i + 1
+            at
+        } else if b.get(at) == Some(&b'.') && b.get(at + 1).is_some_and(|c| num(*c)) {
+            at + 1
         } else {
             break;
         };
-        let mut end = start;
-        while end < b.len() && b[end].is_ascii_digit() {
-            end += 1;
-        }
+        let end = run(start, &num);
         if end == start {
-            if k == 0 {
-                return None;
-            }
-            break;
+            return None;
         }
-        *slot = Some(&s[start..end]);
-        i = end;
+        *slot = Some(start..end);
+        at = end;
     }
-    let idents = |t: &str| {
-        t.split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
+    let mut list = |marker: u8| -> Option<Option<std::ops::Range<usize>>> {
+        if b.get(at) != Some(&marker) {
+            return Some(None);
+        }
+        let end = idents(at + 1)?;
+        let range = at + 1..end;
+        at = end;
+        Some(Some(range))
     };
-    let rest = &s[i..];
-    let (pre, build) = match rest.split_once('+') {
-        Some((p, b)) => (p, Some(b)),
-        None => (rest, None),
-    };
-    let pre = match pre.strip_prefix('-') {
-        Some(p) => Some(p),
-        None if pre.is_empty() => None,
-        None => return None,
-    };
-    if pre.is_some_and(|p| !idents(p)) || build.is_some_and(|b| !idents(b)) {
-        return None;
-    }
-    Some((nums, pre, build))
+    let pre = list(b'-')?;
+    let build = list(b'+')?;
+    Some(ScannedVersion {
+        nums,
+        pre,
+        build,
+        end: at,
+    })
 }
 
 /// A version inside a constraint: numbers may be wildcards. Masterminds writes
@@ -382,25 +414,6 @@ fn plain_group(alt: &str) -> Option<Vec<Parts<'_>>> {
         }
         i
     };
-    let run = |mut i: usize, ok: &dyn Fn(u8) -> bool| {
-        while i < b.len() && ok(b[i]) {
-            i += 1;
-        }
-        i
-    };
-    let num = |c: u8| c.is_ascii_digit() || matches!(c, b'x' | b'X' | b'*');
-    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
-    // An identifier list after a `-` or `+` at `i`: its end.
-    let idents = |i: usize| {
-        let mut end = run(i, &ident);
-        if end == i {
-            return None;
-        }
-        while end + 1 < b.len() && b[end] == b'.' && ident(b[end + 1]) {
-            end = run(end + 1, &ident);
-        }
-        Some(end)
-    };
     let mut singles = Vec::new();
     let mut i = skip_ws(0);
     loop {
@@ -410,41 +423,22 @@ fn plain_group(alt: &str) -> Option<Vec<Parts<'_>>> {
             .map_or(0, |op| op.len());
         let op = &alt[i..i + op_len];
         let start = skip_ws(i + op_len);
-        let mut at = start;
-        if b.get(at) == Some(&b'v') {
-            at += 1;
-        }
-        let major_start = at;
-        at = run(at, &num);
-        if at == major_start {
-            return None;
-        }
-        let major = &alt[major_start..at];
-        let mut dotted = ["", ""];
-        for part in dotted.iter_mut() {
-            if b.get(at) == Some(&b'.') && b.get(at + 1).is_some_and(|c| num(*c)) {
-                let end = run(at + 1, &num);
-                *part = &alt[at..end];
-                at = end;
-            } else {
-                break;
-            }
-        }
-        let mut pre = "";
-        if b.get(at) == Some(&b'-') {
-            let end = idents(at + 1)?;
-            pre = &alt[at..end];
-            at = end;
-        }
-        if b.get(at) == Some(&b'+') {
-            at = idents(at + 1)?;
-        }
+        let cv = &alt[start..];
+        let v = scan_version(cv, |c| {
+            c.is_ascii_digit() || matches!(c, b'x' | b'X' | b'*')
+        })?;
+        let at = start + v.end;
+        // Minor and patch with their dots, the prerelease with its dash.
+        let marked =
+            |r: &Option<std::ops::Range<usize>>| r.clone().map_or("", |r| &cv[r.start - 1..r.end]);
+        let major = v.nums[0].clone().map_or("", |r| &cv[r]);
+        let (minor, patch, pre) = (marked(&v.nums[1]), marked(&v.nums[2]), marked(&v.pre));
         singles.push(Parts {
             op,
             whole: &alt[start..at],
             major,
-            minor: dotted[0],
-            patch: dotted[1],
+            minor,
+            patch,
             pre,
         });
         let next = skip_ws(at);

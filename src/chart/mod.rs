@@ -237,7 +237,8 @@ fn load_dir_seen(dir: &Path, seen: &Seen<'_>) -> Result<Chart, ChartError> {
 /// for by the same path and text.
 struct EarlyReport<'s> {
     on_template: &'s (dyn Fn(String, &ChartFile) + Sync),
-    /// Chart folders (from the top chart's, `""`) and their charts' names.
+    /// Chart folders (from the top chart's, `""`) and the paths the render
+    /// gives their charts (`top`, `top/charts/sub`).
     names: Vec<(String, String)>,
 }
 
@@ -247,38 +248,35 @@ impl EarlyReport<'_> {
         let Some((root, rest)) = chart_root(&file.name) else {
             return;
         };
+        let path_of = |dir: &str| {
+            self.names
+                .iter()
+                .find(|(d, _)| d == dir)
+                .map(|(_, p)| p.clone())
+        };
         if rest == "Chart.yaml" {
-            if let Some(name) = plain_name(&file.data) {
-                self.names.push((root.to_string(), name));
+            // A subchart's path is its parent's, then `charts/<name>`.
+            let parent = match root.rsplit_once("/charts/") {
+                Some((parent, _)) => path_of(parent),
+                None if root.is_empty() => Some(String::new()),
+                None => path_of(""),
+            };
+            if let (Some(parent), Some(name)) = (parent, plain_name(&file.data)) {
+                let path = if parent.is_empty() {
+                    name
+                } else {
+                    format!("{parent}/charts/{name}")
+                };
+                self.names.push((root.to_string(), path));
             }
             return;
         }
         if !rest.starts_with("templates/") {
             return;
         }
-        // The top chart's name, then each subchart's below it: the chart
-        // folders are the root's prefixes that end after `charts/<folder>`.
-        let mut ends = vec![0];
-        let mut offset = 0;
-        if !root.is_empty() {
-            for (i, part) in root.split('/').enumerate() {
-                offset += part.len() + usize::from(i > 0);
-                if i % 2 == 1 {
-                    ends.push(offset);
-                }
-            }
-        }
-        let mut path = String::new();
-        for end in ends {
-            let dir = &root[..end];
-            let Some((_, name)) = self.names.iter().find(|(d, _)| d == dir) else {
-                return;
-            };
-            if !path.is_empty() {
-                path.push_str("/charts/");
-            }
-            path.push_str(name);
-        }
+        let Some(path) = path_of(root) else {
+            return;
+        };
         (self.on_template)(format!("{path}/{rest}"), file);
     }
 }
@@ -290,9 +288,6 @@ fn chart_root(rel: &str) -> Option<(&str, &str)> {
     let mut rest = rel;
     while let Some(after) = rest.strip_prefix("charts/") {
         let (folder, below) = after.split_once('/')?;
-        if folder.is_empty() {
-            return None;
-        }
         root_end += "charts/".len() + folder.len();
         rest = below;
         if rest.starts_with("charts/") {
@@ -385,21 +380,22 @@ fn walk(
 /// templates and subchart archives, at any depth of `charts/`. Other files are
 /// what `.Files` holds, and may wait for a first use.
 fn read_by_loader(rel: &str) -> bool {
-    let mut parts: Vec<&str> = rel.split('/').collect();
-    while parts.len() > 2 && parts[0] == "charts" {
-        parts.drain(..2);
+    match chart_root(rel) {
+        Some((_, rest)) => {
+            matches!(
+                rest,
+                "Chart.yaml"
+                    | "Chart.lock"
+                    | "requirements.yaml"
+                    | "requirements.lock"
+                    | "values.yaml"
+                    | "values.schema.json"
+            ) || rest == "templates"
+                || rest.starts_with("templates/")
+        }
+        // A file right in a `charts/` folder: a subchart archive.
+        None => true,
     }
-    matches!(
-        parts.as_slice(),
-        ["Chart.yaml"
-            | "Chart.lock"
-            | "requirements.yaml"
-            | "requirements.lock"
-            | "values.yaml"
-            | "values.schema.json"]
-            | ["templates", ..]
-            | ["charts", _]
-    )
 }
 
 /// Go's `path.Clean` on a `/`-separated path.

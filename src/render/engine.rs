@@ -77,15 +77,18 @@ impl ParseAhead {
             if self.stop.load(Ordering::Relaxed) {
                 return;
             }
-            let text = crate::chart::lossy(&data).into_owned();
             let same = by_len.entry(data.len()).or_default();
-            let copy = same
-                .iter()
-                .find(|(d, _)| *d == data)
-                .and_then(|(_, earlier)| {
-                    let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
-                    done.get(earlier)?.1.renamed(&path)
-                });
+            let earlier = same.iter().find(|(d, _)| *d == data);
+            // The loader reports a folder's templates twice (see
+            // `chart::load_observed`): the same file again is done already.
+            if earlier.is_some_and(|(_, p)| *p == path) {
+                continue;
+            }
+            let text = crate::chart::lossy(&data).into_owned();
+            let copy = earlier.and_then(|(_, earlier)| {
+                let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+                done.get(earlier)?.1.renamed(&path)
+            });
             let parsed = match copy {
                 Some(copy) => copy,
                 None => {
