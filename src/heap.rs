@@ -12,7 +12,8 @@
 //!   render). Heap marked `MADV_HUGEPAGE` faults in 2 MiB at a time. glibc does this
 //!   itself only when started with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, which a
 //!   program cannot set for itself, so it is done here: [`tune_for_one_command`]
-//!   for the main heap, [`prepare_thread_heaps`] for the heaps of helper threads.
+//!   for the main heap, [`advise_this_threads_heap`] at the start of each helper
+//!   thread that allocates much, for its own heap.
 //!   The advice is only a hint: where the kernel has huge pages disabled, or the
 //!   allocator is not glibc's, nothing changes but the speed.
 
@@ -56,62 +57,20 @@ pub fn tune_for_one_command() {
     }
 }
 
-/// Makes sure `count` thread heaps marked for huge pages are ready for the
-/// threads started after this call.
-///
-/// glibc gives a thread an arena (a heap) of its own at its first allocation, and
-/// gives the arena of a thread that has ended to the next new thread. So this
-/// starts `count` threads that all allocate at once (each gets an arena of its
-/// own), marks each one's heap, and lets them end: the next threads start on those
-/// heaps. It costs a thread start each, so callers use it only for work large
-/// enough to go on several threads.
-pub fn prepare_thread_heaps(count: usize) {
-    #[cfg(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64"))]
-    {
-        // (threads that have allocated, whether they may end)
-        let state = (
-            std::sync::Mutex::new((0usize, false)),
-            std::sync::Condvar::new(),
-        );
-        let state = &state;
-        std::thread::scope(|s| {
-            let mut started = 0;
-            for _ in 0..count {
-                let thread = std::thread::Builder::new().spawn_scoped(s, move || {
-                    advise_this_threads_heap();
-                    let (lock, changed) = state;
-                    let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
-                    st.0 += 1;
-                    changed.notify_all();
-                    // Hold the arena until every thread has one of its own.
-                    while !st.1 {
-                        st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
-                    }
-                });
-                if thread.is_ok() {
-                    started += 1;
-                }
-            }
-            let (lock, changed) = state;
-            let mut st = lock.lock().unwrap_or_else(|e| e.into_inner());
-            while st.0 < started {
-                st = changed.wait(st).unwrap_or_else(|e| e.into_inner());
-            }
-            st.1 = true;
-            changed.notify_all();
-        });
-    }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64")))]
-    let _ = count;
-}
-
 /// Marks the calling thread's heap for huge pages; call it first thing in a new
-/// thread that will allocate much.
+/// thread that will allocate much. It costs two system calls, so each helper
+/// does it for itself: preparing heaps ahead on other threads, as glibc hands a
+/// thread that has ended's heap to the next new one, made the thread that waited
+/// for them lose milliseconds whenever the system was slow to start them.
 pub fn advise_this_threads_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu", target_pointer_width = "64"))]
     {
         // A new arena has no free blocks: the probe is cut from its free top,
-        // and goes back to it.
+        // and goes back to it. In the heap of a thread that has ended (glibc
+        // gives it to the next new thread), the probe may come from a free block
+        // instead: the heap is still the one marked (heaps are aligned to their
+        // size), and the fill below at worst keeps an unwritten block, which
+        // takes no memory.
         let probe: Vec<u8> = Vec::with_capacity(PROBE);
         let top = probe.as_ptr() as usize - 16;
         advise_huge_pages(top & !(THREAD_HEAP_SIZE - 1), THREAD_HEAP_SIZE);

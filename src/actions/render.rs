@@ -144,19 +144,7 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
         // Without that thread (the system refused one), the render parses all.
         let _ = std::thread::Builder::new().spawn_scoped(s, || {
             crate::heap::advise_this_threads_heap();
-            // A chart large enough to render on several threads gets their heaps
-            // ready here, off the main thread's path: one for parsing what is not
-            // parsed ahead, then one executing and one reading the output.
-            let mut seen = 0;
-            let files = rx
-                .into_iter()
-                .inspect(|(_, data): &(String, bytes::Bytes)| {
-                    let before = seen;
-                    seen += data.len();
-                    if before < engine::PARALLEL_EXEC_BYTES && seen >= engine::PARALLEL_EXEC_BYTES {
-                        crate::heap::prepare_thread_heaps(2);
-                    }
-                });
+            let files = rx.into_iter();
             ahead.run(files)
         });
         let chart = chart::load_observed(chart_path, &|path, file| {
@@ -247,7 +235,10 @@ fn render_loaded(
             }
         };
         // Without a thread (the system refused one), this thread reads it all.
-        let reader = std::thread::Builder::new().spawn_scoped(s, drain);
+        let reader = std::thread::Builder::new().spawn_scoped(s, move || {
+            crate::heap::advise_this_threads_heap();
+            drain()
+        });
         let files = {
             let tx = tx;
             let sent = std::sync::atomic::AtomicUsize::new(0);

@@ -172,7 +172,10 @@ impl Template {
                 }
             };
             let (mine, theirs) = std::thread::scope(|s| {
-                let helper = std::thread::Builder::new().spawn_scoped(s, work);
+                let helper = std::thread::Builder::new().spawn_scoped(s, || {
+                    crate::heap::advise_this_threads_heap();
+                    work()
+                });
                 let mine = work();
                 // A thread the system refused leaves all the files to this one.
                 let theirs = helper.ok().and_then(|h| h.join().ok());

@@ -334,6 +334,7 @@ fn execute_on_two_threads(
     };
     let mut done = std::thread::scope(|s| {
         let helper = std::thread::Builder::new().spawn_scoped(s, || {
+            crate::heap::advise_this_threads_heap();
             let tpls = prepare(input, &mut Vec::new());
             let done = work(&tpls);
             if input.process_exits_after {
