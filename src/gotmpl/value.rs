@@ -25,10 +25,10 @@ pub type Map = BTreeMap<String, Value>;
 /// (and [`MapCell::mutate_unwatched`], which the renderer calls between
 /// executions); the executor never holds a borrow of a map across a function
 /// call (`range` iterates over a snapshot), and a render deep-copies its values
-/// first ([`Value::deep_copy`]), one copy for each thread that executes
-/// templates, so a mutation never reaches a chart's stored defaults or another
-/// thread. `Arc::make_mut` on a `MapCell` stays copy-on-write for the rest of
-/// charter.
+/// first ([`Value::deep_copy`]), so a mutation never reaches a chart's stored
+/// defaults. Threads that execute templates at once share that copy, each
+/// under a [`MapWatch`] that refuses changes to it. `Arc::make_mut` on a
+/// `MapCell` stays copy-on-write for the rest of charter.
 pub struct MapCell {
     map: std::cell::UnsafeCell<Map>,
     /// A named Go map type (`chartutil.Values`), or `None` for `map[string]interface {}`.
@@ -64,22 +64,24 @@ impl MapCell {
         self.map.into_inner()
     }
 
-    /// Changes the map in place for every holder.
+    /// Changes the map in place for every holder; `None` (a change refused) for
+    /// a map that this thread's [`MapWatch`] watches.
     ///
     /// # Safety
     /// No reference into this map may be alive during the call, and no other
-    /// thread may use the map concurrently.
+    /// thread may use the map concurrently unless a [`MapWatch`] on each
+    /// thread that uses it watches it.
     #[allow(clippy::mut_from_ref)]
-    pub unsafe fn mutate(&self) -> &mut Map {
-        WATCHED.with_borrow_mut(|w| {
-            if let Some(w) = w
-                && w.maps.contains(&(std::ptr::from_ref(self) as usize))
-            {
+    pub unsafe fn mutate(&self) -> Option<&mut Map> {
+        let refused = WATCHED.with_borrow_mut(|w| match w {
+            Some(w) if w.maps.contains(&(std::ptr::from_ref(self) as usize)) => {
                 w.changed = true;
+                true
             }
+            _ => false,
         });
-        // SAFETY: guaranteed by the caller.
-        unsafe { &mut *self.map.get() }
+        // SAFETY: guaranteed by the caller; a watched map is not changed.
+        (!refused).then(|| unsafe { &mut *self.map.get() })
     }
 }
 
@@ -106,13 +108,15 @@ thread_local! {
     static WATCHED: std::cell::RefCell<Option<Watched>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Notes, on this thread and until dropped, whether any map reachable from some
-/// roots (through maps and lists) is changed in place by [`MapCell::mutate`].
+/// On this thread and until dropped, refuses changes through
+/// [`MapCell::mutate`] to any map reachable from some roots (through maps and
+/// lists), and notes whether one was attempted.
 ///
-/// A caller that runs templates on several threads at once, each over its own
-/// copy of the data, uses it to learn whether the templates stayed independent:
-/// once one changes the shared data, the ones after it must see the change, so
-/// the caller runs them again in order.
+/// A caller that runs templates on several threads at once over the same data
+/// uses it both to keep that data unchanged while the threads read it and to
+/// learn whether the templates stayed independent: once one changes the shared
+/// data, the ones after it must see the change, so the caller runs them again
+/// in order.
 pub struct MapWatch {
     /// The watch belongs to the thread that started it.
     _thread: std::marker::PhantomData<*const ()>,
@@ -142,7 +146,8 @@ impl MapWatch {
         }
     }
 
-    /// Whether a watched map has been changed since the watch started.
+    /// Whether a change to a watched map has been attempted (and refused)
+    /// since the watch started.
     pub fn changed(&self) -> bool {
         WATCHED.with_borrow(|w| w.as_ref().is_some_and(|w| w.changed))
     }
@@ -679,6 +684,38 @@ pub fn shortest_digits(x: f64) -> (bool, String, i32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Under a watch, a map reachable from its roots refuses a change and stays
+    /// as it was; a map made since, and every map once the watch ends, changes.
+    #[test]
+    fn a_watch_refuses_changes_to_the_maps_it_watches() {
+        let mut inner = Map::new();
+        inner.insert("k".into(), Value::str("v"));
+        let inner = Arc::new(MapCell::new(inner));
+        let mut outer = Map::new();
+        outer.insert("inner".into(), Value::Map(inner.clone()));
+        let root = Value::map(outer);
+        let fresh = Arc::new(MapCell::new(Map::new()));
+        let watch = MapWatch::start([&root]);
+        assert!(!watch.changed());
+        // SAFETY: no borrow of these maps lives, and only this thread uses them.
+        unsafe {
+            assert!(inner.mutate().is_none());
+            assert!(watch.changed());
+            assert_eq!(inner.get("k"), Some(&Value::str("v")));
+            fresh
+                .mutate()
+                .expect("not watched")
+                .insert("k".into(), Value::Nil);
+        }
+        assert_eq!(fresh.len(), 1);
+        drop(watch);
+        // SAFETY: as above.
+        unsafe { inner.mutate() }
+            .expect("no watch")
+            .insert("k".into(), Value::Nil);
+        assert_eq!(inner.get("k"), Some(&Value::Nil));
+    }
 
     #[test]
     fn byte_lists_print_as_go_prints_them() {

@@ -172,7 +172,8 @@ pub fn render_observed(
     on_rendered: &(dyn Fn(&str, &str) + Sync),
 ) -> Result<BTreeMap<String, String>, RenderError> {
     let mut jinja: Vec<JinjaUnit> = Vec::new();
-    let tpls = prepare(input, &mut jinja);
+    let data = Data::copied(input);
+    let tpls = prepare_over(input, &data, &mut jinja);
 
     let mut t = template_set(opts);
     let keys = sorted_keys(&tpls);
@@ -200,7 +201,7 @@ pub fn render_observed(
         .collect();
     let two_threads = total >= PARALLEL_EXEC_BYTES && executed.len() >= PARALLEL_EXEC_TEMPLATES;
     let on_two_threads = if two_threads {
-        execute_on_two_threads(&t, input, &tpls, &executed, on_rendered)
+        execute_on_two_threads(&t, input, &data, &tpls, &executed, on_rendered)
     } else {
         None
     };
@@ -246,12 +247,36 @@ fn prepare<'c>(
     input: &RenderInput<'c>,
     jinja: &mut Vec<JinjaUnit>,
 ) -> BTreeMap<String, Renderable<'c>> {
-    let release = input.release.deep_copy();
+    prepare_over(input, &Data::copied(input), jinja)
+}
+
+/// The values and `.Release` that every chart's scope is built over.
+struct Data {
+    release: Value,
+    values: Value,
+}
+
+impl Data {
+    /// Copies of the input's values and `.Release`, for one render to change.
+    fn copied(input: &RenderInput<'_>) -> Data {
+        Data {
+            release: input.release.deep_copy(),
+            values: Value::Map(Arc::new(MapCell::named(input.values.clone(), VALUES_TYPE)))
+                .deep_copy(),
+        }
+    }
+}
+
+/// Every template of the chart and its subcharts with its chart's scope (a map
+/// of its own, for `.Template`), over `data`.
+fn prepare_over<'c>(
+    input: &RenderInput<'c>,
+    data: &Data,
+    jinja: &mut Vec<JinjaUnit>,
+) -> BTreeMap<String, Renderable<'c>> {
     let capabilities = Value::Object(input.capabilities.clone());
-    let root_values =
-        Value::Map(Arc::new(MapCell::named(input.values.clone(), VALUES_TYPE))).deep_copy();
     let shared = Shared {
-        release: &release,
+        release: &data.release,
         capabilities: &capabilities,
     };
     let mut tpls = BTreeMap::new();
@@ -259,7 +284,7 @@ fn prepare<'c>(
         input.chart,
         input.chart.name(),
         true,
-        root_values,
+        data.values.clone(),
         &shared,
         &mut tpls,
         jinja,
@@ -288,17 +313,20 @@ fn execute_one(t: &Template, name: &str, r: &Renderable<'_>) -> Result<String, R
 }
 
 /// Executes the templates on this thread and a second one, each taking the next
-/// template in order and working over its own copy of the values, `.Release`
-/// and the scopes. The outputs are the ones executing in order gives, because
-/// templates only affect each other by changing the data they share in place
-/// (Sprig's `set`, `unset`, `merge` on the values, `.Release` or a chart's scope
-/// `$`): a [`MapWatch`] on each thread notices the first such change, and then
-/// the answer is `None`, so the caller executes them all again in order
-/// (outputs already given to `on_rendered` are given again). Otherwise the
-/// error is the first template's in order, as in Helm.
+/// template in order. Both read the same values and `.Release` (`data`); each
+/// has chart scopes of its own (for `.Template`). The outputs are the ones
+/// executing in order gives, because templates only affect each other by
+/// changing the data they share in place (Sprig's `set`, `unset`, `merge` on the
+/// values, `.Release` or a chart's scope `$`): a [`MapWatch`] on each thread
+/// refuses the first such change (the template fails, and no thread ever sees
+/// a map change under it), and then the answer is `None`, so the caller
+/// executes them all again in order (outputs already given to `on_rendered` are
+/// given again). Otherwise the error is the first template's in order, as in
+/// Helm.
 fn execute_on_two_threads(
     t: &Template,
     input: &RenderInput<'_>,
+    data: &Data,
     tpls: &BTreeMap<String, Renderable<'_>>,
     executed: &[&str],
     on_rendered: &(dyn Fn(&str, &str) + Sync),
@@ -335,7 +363,7 @@ fn execute_on_two_threads(
     let mut done = std::thread::scope(|s| {
         let helper = std::thread::Builder::new().spawn_scoped(s, || {
             crate::heap::advise_this_threads_heap();
-            let tpls = prepare(input, &mut Vec::new());
+            let tpls = prepare_over(input, data, &mut Vec::new());
             let done = work(&tpls);
             if input.process_exits_after {
                 std::mem::forget(tpls);
@@ -545,28 +573,43 @@ mod tests {
         std::fs::write(path, text).expect("write");
     }
 
-    /// A render on two threads leaves its input as it was (each thread works on
-    /// copies), and its outputs are the ones of executing in order, where a
-    /// change to `.Release` or the values reaches exactly the files after it.
+    /// A render on two threads leaves its input as it was (the threads share a
+    /// copy, which neither may change), and its outputs are the ones of
+    /// executing in order, where a change to `.Release` or the values (directly,
+    /// or through a map nested in another one) reaches exactly the files after it.
     #[test]
     fn two_threads_change_neither_the_input_nor_the_files_before_a_change() {
+        let changes = [
+            (
+                r#"{{- $_ := set .Release "Name" "renamed" }}{{- $_ := set .Values "touched" "yes" }}"#,
+                "name: renamed\ntouched: yes\nnested: false\n",
+            ),
+            (
+                r#"{{- $_ := mergeOverwrite (dict "n" .Values.nested) (dict "n" (dict "touched" "yes")) }}"#,
+                "name: r\ntouched: false\nnested: yes\n",
+            ),
+        ];
+        for (change, changed) in changes {
+            two_threads_render_in_order(change, changed);
+        }
+    }
+
+    /// [`two_threads_change_neither_the_input_nor_the_files_before_a_change`]
+    /// for one change, made by the file executed second, whose outputs
+    /// (and the first file's) are then `changed`.
+    fn two_threads_render_in_order(change: &str, changed: &str) {
         let dir = tempfile::tempdir().expect("tempdir");
         let write = |file: &str, text: &str| write_file(dir.path(), file, text);
         write("Chart.yaml", "apiVersion: v2\nname: c\nversion: 1.0.0\n");
-        write("values.yaml", "touched: no\n");
+        write("values.yaml", "touched: no\nnested:\n  touched: no\n");
         let pad = "padding ".repeat(9000);
         write("templates/_pad.tpl", &format!("{{{{/* {pad} */}}}}"));
         for i in 0..16 {
-            let change = match i {
-                14 => {
-                    r#"{{- $_ := set .Release "Name" "renamed" }}{{- $_ := set .Values "touched" "yes" }}"#
-                }
-                _ => "",
-            };
+            let change = if i == 14 { change } else { "" };
             write(
                 &format!("templates/t{i:02}.yaml"),
                 &format!(
-                    "{change}name: {{{{ .Release.Name }}}}\ntouched: {{{{ .Values.touched }}}}\n"
+                    "{change}name: {{{{ .Release.Name }}}}\ntouched: {{{{ .Values.touched }}}}\nnested: {{{{ .Values.nested.touched }}}}\n"
                 ),
             );
         }
@@ -590,8 +633,8 @@ mod tests {
             // Files execute from t15 down: t15 sees nothing of t14's change.
             for i in 0..16 {
                 let want = match i {
-                    15 => "name: r\ntouched: false\n",
-                    _ => "name: renamed\ntouched: yes\n",
+                    15 => "name: r\ntouched: false\nnested: false\n",
+                    _ => changed,
                 };
                 assert_eq!(out[&format!("c/templates/t{i:02}.yaml")], want, "t{i:02}");
             }

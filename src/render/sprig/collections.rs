@@ -52,9 +52,9 @@ fn is_empty_value(v: &Value) -> bool {
 
 /// mergo `Merge` (fill empty destination keys) or `MergeWithOverwrite`, in place
 /// (nested destination maps too, as in Go).
-pub fn mergo(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
+pub fn mergo(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) -> Result<(), FuncError> {
     if depth > 200 {
-        return;
+        return Ok(());
     }
     for (k, sv) in src.iter() {
         match (dst.get_mut(k), sv) {
@@ -64,8 +64,8 @@ pub fn mergo(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
                 }
                 // SAFETY: dm and sm are distinct maps; no other borrow of dm lives
                 // during this single-threaded template function call.
-                let dm = unsafe { dm.mutate() };
-                mergo(dm, sm, overwrite, depth + 1);
+                let dm = unsafe { dm.mutate() }.ok_or_else(refused)?;
+                mergo(dm, sm, overwrite, depth + 1)?;
             }
             (Some(dv), _) => {
                 if overwrite || (is_empty_value(dv) && !sv.is_nil()) {
@@ -77,6 +77,13 @@ pub fn mergo(dst: &mut Map, src: &Map, overwrite: bool, depth: usize) {
             }
         }
     }
+    Ok(())
+}
+
+/// The error of a change [`crate::gotmpl::value::MapWatch`] refused: the
+/// renderer executes the templates again in order, so no one sees it.
+fn refused() -> FuncError {
+    FuncError::Failed("a map that templates executing at once share cannot change".into())
 }
 
 /// A dict argument as the shared cell Sprig's mutating functions change.
@@ -114,7 +121,9 @@ pub fn register(r: &mut Reg) {
         let cell = cell(&a[0])?;
         let key = s(&a[1])?.to_string();
         // SAFETY: no borrow of the map lives during this call (see MapCell).
-        unsafe { cell.mutate() }.insert(key, a[2].clone());
+        unsafe { cell.mutate() }
+            .ok_or_else(refused)?
+            .insert(key, a[2].clone());
         Ok(a[0].clone())
     });
     r.f("unset", |a| {
@@ -122,7 +131,7 @@ pub fn register(r: &mut Reg) {
         let cell = cell(&a[0])?;
         let key = s(&a[1])?;
         // SAFETY: as for `set`.
-        unsafe { cell.mutate() }.remove(key);
+        unsafe { cell.mutate() }.ok_or_else(refused)?.remove(key);
         Ok(a[0].clone())
     });
     r.f("hasKey", |a| {
@@ -193,7 +202,8 @@ pub fn register(r: &mut Reg) {
                 }
                 // SAFETY: dst and src are distinct maps; no borrow of dst lives
                 // during this call (see MapCell).
-                mergo(unsafe { dst.mutate() }, src_cell, overwrite, 0);
+                let dst = unsafe { dst.mutate() }.ok_or_else(refused)?;
+                mergo(dst, src_cell, overwrite, 0)?;
             }
             Ok(a[0].clone())
         });
