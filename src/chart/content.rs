@@ -57,10 +57,19 @@ struct Deferred {
 }
 
 impl Content {
-    /// The content of `path` (`size` bytes when it was looked at), read now or,
-    /// when the process may still defer files, opened now and read on first use.
-    pub fn open(path: &Path, size: u64, defer: bool) -> Result<Content, ChartError> {
+    /// The content of the regular file at `path`, read now or, when the
+    /// process may still defer files, opened now and read on first use. A file
+    /// larger than a chart file may be is an error, found before any read.
+    pub fn open(path: &Path, defer: bool) -> Result<Content, ChartError> {
         let fail = |e: std::io::Error| err(format!("{}: {}", path.display(), io_reason(&e)));
+        let file = File::open(path).map_err(fail)?;
+        let size = file.metadata().map_err(fail)?.len();
+        if size > MAX_DECOMPRESSED_FILE_SIZE {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            return Err(err(format!(
+                "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+            )));
+        }
         let take_slot = || {
             DEFERRED
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
@@ -69,7 +78,6 @@ impl Content {
                 .is_ok()
         };
         if defer && size >= DEFER_FROM && take_slot() {
-            let file = File::open(path).map_err(fail)?;
             return Ok(Content(Repr::Deferred(Arc::new(Deferred {
                 path: path.to_path_buf(),
                 size,
@@ -77,8 +85,19 @@ impl Content {
                 read: OnceLock::new(),
             }))));
         }
-        let data = Bytes::from(std::fs::read(path).map_err(fail)?);
-        Ok(Content::from(strip_bom(data)))
+        // The size is known, so the buffer is the right size at once and the
+        // file is not looked up a second time (`fs::read` would).
+        let mut data = Vec::with_capacity(size as usize);
+        file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)
+            .read_to_end(&mut data)
+            .map_err(fail)?;
+        if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            return Err(err(format!(
+                "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
+            )));
+        }
+        Ok(Content::from(strip_bom(Bytes::from(data))))
     }
 
     /// The bytes, or why they could not be read (for a deferred file whose read
@@ -194,7 +213,7 @@ mod tests {
         let mut text = b"\xef\xbb\xbfkind: CustomResourceDefinition\n".to_vec();
         text.resize(DEFER_FROM as usize + 10, b'#');
         std::fs::write(&path, &text).unwrap();
-        let content = Content::open(&path, text.len() as u64, true).unwrap();
+        let content = Content::open(&path, true).unwrap();
         assert!(!content.is_read());
         // The path goes away before the first use; the open file still reads.
         std::fs::remove_file(&path).unwrap();
@@ -210,12 +229,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.txt");
         std::fs::write(&path, vec![b'x'; DEFER_FROM as usize]).unwrap();
-        assert!(Content::open(&path, DEFER_FROM, false).unwrap().is_read());
+        assert!(Content::open(&path, false).unwrap().is_read());
         let small = dir.path().join("small.txt");
         std::fs::write(&small, b"hi").unwrap();
-        assert!(Content::open(&small, 2, true).unwrap().is_read());
+        assert!(Content::open(&small, true).unwrap().is_read());
         let gone = dir.path().join("gone.txt");
-        let e = Content::open(&gone, DEFER_FROM, true).unwrap_err();
+        let e = Content::open(&gone, true).unwrap_err();
         assert!(
             e.0.contains("gone.txt: no such file or directory"),
             "{}",

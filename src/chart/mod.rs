@@ -333,20 +333,31 @@ fn walk(
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| err(format!("{}: {}", dir.display(), io_reason(&e))))?
         .filter_map(|e| e.ok())
+        .map(|e| (e.file_name(), e))
         .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
+    // By name, each name taken from the entry once.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, entry) in entries {
+        let name = name.to_string_lossy().into_owned();
         let rel = if prefix.is_empty() {
             name.clone()
         } else {
             format!("{prefix}/{name}")
         };
         let path = entry.path();
-        // Symlinks are followed, as Helm's sympath.Walk does.
-        let meta = std::fs::metadata(&path)
+        // Symlinks are followed, as Helm's sympath.Walk does; other entries are
+        // known from the directory listing, without a look-up of their own.
+        let kind = entry
+            .file_type()
             .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?;
-        if meta.is_dir() {
+        let (is_dir, is_file) = if kind.is_symlink() {
+            let meta = std::fs::metadata(&path)
+                .map_err(|e| err(format!("{}: {}", path.display(), io_reason(&e))))?;
+            (meta.is_dir(), meta.is_file())
+        } else {
+            (kind.is_dir(), kind.is_file())
+        };
+        if is_dir {
             if rules.ignore(&rel, true) {
                 continue;
             }
@@ -356,18 +367,13 @@ fn walk(
         if rules.ignore(&rel, false) {
             continue;
         }
-        if !meta.is_file() {
+        if !is_file {
             return Err(err(format!(
                 "cannot load irregular file {} as it has file mode type bits set",
                 path.display()
             )));
         }
-        if meta.len() > MAX_DECOMPRESSED_FILE_SIZE {
-            return Err(err(format!(
-                "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-            )));
-        }
-        let data = Content::open(&path, meta.len(), !read_by_loader(&rel))?;
+        let data = Content::open(&path, !read_by_loader(&rel))?;
         let file = ChartFile { name: rel, data };
         early.read(&file);
         out.push(file);
@@ -658,6 +664,50 @@ fn load_files_seen(files: Vec<ChartFile>, seen: &Seen<'_>) -> Result<Chart, Char
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chart folder's symlinks are followed (to a file and to a folder, both
+    /// outside the chart), and an entry that is neither a file nor a folder (a
+    /// named pipe, which a read would wait on forever) is an error naming it.
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_followed_and_irregular_files_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let chart = dir.path().join("c");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
+        std::fs::create_dir_all(elsewhere.join("more")).expect("mkdir");
+        std::fs::write(
+            chart.join("Chart.yaml"),
+            "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+        )
+        .expect("write");
+        std::fs::write(elsewhere.join("a.yaml"), "a: 1\n").expect("write");
+        std::fs::write(elsewhere.join("more/b.yaml"), "b: 2\n").expect("write");
+        std::os::unix::fs::symlink(elsewhere.join("a.yaml"), chart.join("templates/a.yaml"))
+            .expect("symlink");
+        std::os::unix::fs::symlink(elsewhere.join("more"), chart.join("templates/more"))
+            .expect("symlink");
+        let loaded = load(&chart).expect("chart");
+        let text = |name: &str| {
+            loaded
+                .templates
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| t.text().into_owned())
+        };
+        assert_eq!(text("templates/a.yaml").as_deref(), Some("a: 1\n"));
+        assert_eq!(text("templates/more/b.yaml").as_deref(), Some("b: 2\n"));
+
+        let fifo = chart.join("templates/pipe.yaml");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let e = load(&chart).expect_err("a named pipe").to_string();
+        assert!(
+            e.contains("cannot load irregular file") && e.contains("pipe.yaml"),
+            "{e}"
+        );
+    }
 
     /// A gzipped tar with entries named exactly as given (no path checks).
     fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {

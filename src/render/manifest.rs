@@ -504,11 +504,17 @@ pub fn sort_read_manifests(
 /// enough text to be worth it.
 fn read_heads(docs: &[&str]) -> Vec<ReadHead> {
     let total: usize = docs.iter().map(|d| d.len()).sum();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    if threads < 2 || total < 256 * 1024 {
+    // Asked only when there is enough text: the answer takes reading cgroup
+    // files, tens of microseconds.
+    let threads = if total < 256 * 1024 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    };
+    if threads < 2 {
         return docs.iter().map(|d| read_head(d)).collect();
     }
     let chunk = docs.len().div_ceil(threads);
