@@ -206,9 +206,10 @@ pub fn render_observed(
         None
     };
     let mut rendered = on_two_threads.unwrap_or_else(|| {
-        // In order on one thread: the usual way, and the way again when templates
-        // on two threads changed the values they share (on fresh copies, since
-        // the first thread's may have changed).
+        // In order on one thread: the usual way, and the way again when a
+        // template on two threads tried to change the data they share (the
+        // change was refused, so that template runs again, on fresh scopes: the
+        // old ones hold the `.Template` of files executed out of order).
         let fresh;
         let tpls = if two_threads {
             fresh = prepare(input, &mut Vec::new());
