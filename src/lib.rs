@@ -39,6 +39,7 @@ pub mod render;
 pub mod repo;
 pub mod sandbox;
 pub mod settings;
+pub mod threads;
 pub mod values;
 pub mod yaml;
 

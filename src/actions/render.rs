@@ -235,7 +235,7 @@ fn render_loaded(
             }
         };
         // Without a thread (the system refused one), this thread reads it all.
-        let reader = std::thread::Builder::new().spawn_scoped(s, move || {
+        let reader = crate::threads::beside(s, move || {
             crate::heap::advise_this_threads_heap();
             drain()
         });
@@ -250,7 +250,7 @@ fn render_loaded(
             })
         };
         let mine = drain();
-        let theirs = reader.ok().and_then(|r| r.join().ok()).unwrap_or_default();
+        let theirs = reader.result().unwrap_or_default();
         let mut latest: HashMap<String, (usize, manifest::ReadFile)> = HashMap::new();
         for (order, path, file) in mine.into_iter().chain(theirs) {
             match latest.get(&path) {

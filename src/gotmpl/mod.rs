@@ -172,13 +172,13 @@ impl Template {
                 }
             };
             let (mine, theirs) = std::thread::scope(|s| {
-                let helper = std::thread::Builder::new().spawn_scoped(s, || {
+                let helper = crate::threads::beside(s, || {
                     crate::heap::advise_this_threads_heap();
                     work()
                 });
                 let mine = work();
                 // A thread the system refused leaves all the files to this one.
-                let theirs = helper.ok().and_then(|h| h.join().ok());
+                let theirs = helper.result();
                 (mine, theirs)
             });
             for (i, r) in mine.into_iter().chain(theirs.into_iter().flatten()) {

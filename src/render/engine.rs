@@ -362,7 +362,7 @@ fn execute_on_two_threads(
         done
     };
     let mut done = std::thread::scope(|s| {
-        let helper = std::thread::Builder::new().spawn_scoped(s, || {
+        let helper = crate::threads::beside(s, || {
             crate::heap::advise_this_threads_heap();
             let tpls = prepare_over(input, data, &mut Vec::new());
             let done = work(&tpls);
@@ -373,8 +373,8 @@ fn execute_on_two_threads(
         });
         // Without a second thread (the system refused one), this one does all.
         let mut done = work(tpls);
-        if let Ok(helper) = helper {
-            done.extend(helper.join().ok()?);
+        if helper.started() {
+            done.extend(helper.result()?);
         }
         Some(done)
     })?;

@@ -523,19 +523,11 @@ fn read_heads(docs: &[&str]) -> Vec<ReadHead> {
         // A part whose thread the system refused is read on this one.
         let handles: Vec<_> = docs
             .chunks(chunk.max(1))
-            .map(|part| {
-                (
-                    part,
-                    std::thread::Builder::new().spawn_scoped(s, move || read_part(part)),
-                )
-            })
+            .map(|part| (part, crate::threads::beside(s, move || read_part(part))))
             .collect();
         handles
             .into_iter()
-            .flat_map(|(part, h)| match h {
-                Ok(h) => h.join().unwrap_or_else(|_| read_part(part)),
-                Err(_) => read_part(part),
-            })
+            .flat_map(|(part, h)| h.result().unwrap_or_else(|| read_part(part)))
             .collect()
     })
 }
