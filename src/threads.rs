@@ -1,13 +1,14 @@
 //! Helper threads whose results are taken as soon as they are ready.
 //!
-//! `JoinHandle::join` waits for the thread to end, and a thread's end is not
-//! free: glibc hands the unused part of its stack back to the kernel and runs
-//! its thread-local destructors. On a two-vCPU machine that took 0.3-1.0 ms of
-//! kube-prometheus's render whenever the main thread finished its share at the
-//! same time as the helper. [`beside`] hands the result over a channel instead,
-//! and the thread ends on its own, while the caller goes on. A scope still waits
-//! for the helper's work itself to finish (`std::thread::scope` counts a thread
-//! as running until its closure has returned), not for the thread's end.
+//! `JoinHandle::join` waits for the thread to end, and a thread's end is work
+//! of its own (glibc hands the unused part of its stack back to the kernel and
+//! runs its thread-local destructors). [`beside`] hands the result over a
+//! channel instead, and the thread ends on its own while the caller goes on. A
+//! scope still waits for the helper's work itself to finish
+//! (`std::thread::scope` counts a thread as running until its closure has
+//! returned), not for the thread's end. On kube-prometheus this measured 0.93
+//! of the time before (41 adjacent pairs); other large charts were unchanged
+//! within noise.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
