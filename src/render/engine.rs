@@ -54,7 +54,8 @@ pub struct RenderInput<'a> {
 /// result is the same as parsing it in the render.
 pub struct ParseAhead {
     set: Template,
-    done: std::sync::Mutex<HashMap<String, (String, gotmpl::Parsed)>>,
+    /// Results by path, with the bytes they were parsed from.
+    done: std::sync::Mutex<HashMap<String, (bytes::Bytes, gotmpl::Parsed)>>,
     stop: AtomicBool,
 }
 
@@ -78,13 +79,12 @@ impl ParseAhead {
                 return;
             }
             let same = by_len.entry(data.len()).or_default();
-            let earlier = same.iter().find(|(d, _)| *d == data);
+            let earlier = same.iter().find(|(d, _)| same_bytes(d, &data));
             // The loader reports a folder's templates twice (see
             // `chart::load_observed`): the same file again is done already.
             if earlier.is_some_and(|(_, p)| *p == path) {
                 continue;
             }
-            let text = crate::chart::lossy(&data).into_owned();
             let copy = earlier.and_then(|(_, earlier)| {
                 let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
                 done.get(earlier)?.1.renamed(&path)
@@ -92,15 +92,15 @@ impl ParseAhead {
             let parsed = match copy {
                 Some(copy) => copy,
                 None => {
-                    same.push((data, path.clone()));
-                    self.set.parse_ahead(&path, &text)
+                    same.push((data.clone(), path.clone()));
+                    self.set.parse_ahead(&path, &crate::chart::lossy(&data))
                 }
             };
             let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
             if self.stop.load(Ordering::Relaxed) {
                 return;
             }
-            done.insert(path, (text, parsed));
+            done.insert(path, (data, parsed));
         }
     }
 
@@ -110,10 +110,22 @@ impl ParseAhead {
     }
 
     /// Stops the parsing and takes what is done.
-    fn take(&self) -> HashMap<String, (String, gotmpl::Parsed)> {
+    fn take(&self) -> HashMap<String, (bytes::Bytes, gotmpl::Parsed)> {
         self.stop();
         std::mem::take(&mut *self.done.lock().unwrap_or_else(|e| e.into_inner()))
     }
+}
+
+/// Whether two files' bytes are equal, without comparing them when they are
+/// the same bytes (the loader reports a file and keeps it in one buffer).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
+/// Whether `text` is what a file of bytes `data` was parsed as (its text as the
+/// chart gives it, see [`crate::chart::lossy`]).
+fn parsed_from(data: &[u8], text: &str) -> bool {
+    same_bytes(data, text.as_bytes()) || crate::chart::lossy(data) == text
 }
 
 /// The empty template set a render parses into: Sprig's and Helm's functions.
@@ -185,7 +197,7 @@ pub fn render_observed(
     let ahead = sources
         .iter()
         .map(|(name, text)| match ahead.remove(*name) {
-            Some((parsed_text, parsed)) if parsed_text == *text => Some(parsed),
+            Some((data, parsed)) if parsed_from(&data, text) => Some(parsed),
             _ => None,
         })
         .collect::<Vec<_>>();
@@ -494,12 +506,13 @@ fn collect<'c>(
 
 /// Helm's parse order: paths with more `/` first; equal depth in reverse byte order.
 fn sorted_keys(tpls: &BTreeMap<String, Renderable<'_>>) -> Vec<String> {
-    let mut keys: Vec<String> = tpls.keys().cloned().collect();
-    keys.sort_by(|a, b| {
-        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
-        cb.cmp(&ca).then_with(|| b.cmp(a))
-    });
-    keys
+    // Each path's depth is counted once, not at every comparison.
+    let mut keys: Vec<(usize, &String)> = tpls
+        .keys()
+        .map(|k| (k.bytes().filter(|&b| b == b'/').count(), k))
+        .collect();
+    keys.sort_by(|(da, a), (db, b)| db.cmp(da).then_with(|| b.cmp(a)));
+    keys.into_iter().map(|(_, k)| k.clone()).collect()
 }
 
 static WARN: LazyLock<Regex> =
