@@ -142,10 +142,11 @@ pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered>
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel();
         // Without that thread (the system refused one), the render parses all.
-        let _ = std::thread::Builder::new().spawn_scoped(s, || {
+        // Its result is the parsed files, which the render takes from `ahead`.
+        let parser = &ahead;
+        let _ = crate::threads::beside(s, move || {
             crate::heap::advise_this_threads_heap();
-            let files = rx.into_iter();
-            ahead.run(files)
+            parser.run(std::iter::from_fn(|| crate::threads::recv_polling(&rx)))
         });
         let chart = chart::load_observed(chart_path, &|path, file| {
             let _ = tx.send((path, file.data.to_bytes()));
