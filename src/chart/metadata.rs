@@ -395,7 +395,12 @@ impl Metadata {
 
     /// What templates see as `.Chart` (without `IsRoot`).
     pub fn to_value(&self) -> Value {
-        Value::object(ChartMeta(self.clone()))
+        Value::object(ChartMeta {
+            name: Value::str(&self.name),
+            version: Value::str(&self.version),
+            app_version: Value::str(&self.app_version),
+            m: self.clone(),
+        })
     }
 
     /// The JSON form (Go's struct tags, empty fields omitted).
@@ -496,21 +501,27 @@ fn dependency_data(d: &Dependency) -> Value {
     Value::map(m)
 }
 
-/// `*chart.Metadata` for templates.
-struct ChartMeta(Metadata);
+/// `*chart.Metadata` for templates, with the fields templates read most (for
+/// names and labels, in nearly every file) made once.
+struct ChartMeta {
+    m: Metadata,
+    name: Value,
+    version: Value,
+    app_version: Value,
+}
 
 impl Object for ChartMeta {
     fn type_name(&self) -> &str {
         "*chart.Metadata"
     }
     fn field(&self, name: &str) -> Option<Value> {
-        let m = &self.0;
+        let m = &self.m;
         let strs = |l: &[String]| Value::list(l.iter().map(|s| Value::str(s)).collect());
         Some(match name {
-            "Name" => Value::str(&m.name),
+            "Name" => self.name.clone(),
             "Home" => Value::str(&m.home),
             "Sources" => strs(&m.sources),
-            "Version" => Value::str(&m.version),
+            "Version" => self.version.clone(),
             "Description" => Value::str(&m.description),
             "Keywords" => strs(&m.keywords),
             "Maintainers" => Value::list(
@@ -523,7 +534,7 @@ impl Object for ChartMeta {
             "APIVersion" => Value::str(&m.api_version),
             "Condition" => Value::str(&m.condition),
             "Tags" => Value::str(&m.tags),
-            "AppVersion" => Value::str(&m.app_version),
+            "AppVersion" => self.app_version.clone(),
             "Deprecated" => Value::Bool(m.deprecated),
             "Annotations" => Value::map(
                 m.annotations
@@ -543,7 +554,7 @@ impl Object for ChartMeta {
         })
     }
     fn format(&self) -> String {
-        let m = &self.0;
+        let m = &self.m;
         let fields = [
             "Name",
             "Home",
@@ -571,7 +582,7 @@ impl Object for ChartMeta {
         format!("&{{{}}}", parts.join(" "))
     }
     fn to_data(&self) -> Value {
-        self.0.to_data()
+        self.m.to_data()
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -242,8 +242,11 @@ impl Object for BuildInfo {
 /// `.Capabilities` (`*chartutil.Capabilities`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capabilities {
-    pub kube_version: KubeVersion,
-    pub api_versions: VersionSet,
+    /// Shared, so that `.Capabilities.KubeVersion` and `.APIVersions` give a
+    /// template the same object each time instead of a copy (the list holds
+    /// Helm's hundred-odd default versions).
+    pub kube_version: Arc<KubeVersion>,
+    pub api_versions: Arc<VersionSet>,
 }
 
 impl Capabilities {
@@ -253,8 +256,8 @@ impl Capabilities {
             DEFAULT_API_VERSIONS.iter().map(|v| v.to_string()).collect();
         versions.extend(extra_api_versions.iter().cloned());
         Capabilities {
-            kube_version: kube_version.unwrap_or_else(KubeVersion::default_version),
-            api_versions: VersionSet(versions),
+            kube_version: Arc::new(kube_version.unwrap_or_else(KubeVersion::default_version)),
+            api_versions: Arc::new(VersionSet(versions)),
         }
     }
 }
@@ -265,8 +268,8 @@ impl Object for Capabilities {
     }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
-            "KubeVersion" => Some(Value::object(self.kube_version.clone())),
-            "APIVersions" => Some(Value::object(self.api_versions.clone())),
+            "KubeVersion" => Some(Value::Object(self.kube_version.clone())),
+            "APIVersions" => Some(Value::Object(self.api_versions.clone())),
             "HelmVersion" => Some(Value::object(BuildInfo)),
             _ => None,
         }
