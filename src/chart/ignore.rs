@@ -85,7 +85,8 @@ impl Rules {
         if path.is_empty() || path == "." || path == "./" {
             return false;
         }
-        let whole: Vec<char> = path.chars().collect();
+        // Inline for the usual path lengths: every file of a chart comes here.
+        let whole: smallvec::SmallVec<[char; 128]> = path.chars().collect();
         let base_at = whole
             .iter()
             .rposition(|&c| c == '/')
