@@ -214,11 +214,16 @@ fn render_loaded(
         process_exits_after: true,
         parsed_ahead: Some(ahead),
     };
-    // Each rendered file's documents are read on a second thread while the
-    // templates after it render (most of a large chart's remaining work); once
+    // Each rendered file's documents are read as soon as it has rendered. A
+    // chart large enough to execute on two threads reads them on the thread
+    // that rendered them (both threads busy, the reading shared as the
+    // templates are); a smaller one, executing on this thread alone, has them
+    // read on a second thread while the templates after it render, and once
     // they have rendered, this thread reads what is left alongside it.
     // (order sent, path, output): a path sent again (see `render_observed`) is
     // read from its last output.
+    let inline = engine::executes_on_two_threads(&chart);
+    let read_inline = std::sync::Mutex::new(Vec::new());
     let (tx, rx) = std::sync::mpsc::channel::<(usize, String, String)>();
     let rx = std::sync::Mutex::new(rx);
     let (files, read) = std::thread::scope(|s| {
@@ -236,9 +241,11 @@ fn render_loaded(
             }
         };
         // Without a thread (the system refused one), this thread reads it all.
-        let reader = crate::threads::beside(s, move || {
-            crate::heap::advise_this_threads_heap();
-            drain()
+        let reader = (!inline).then(|| {
+            crate::threads::beside(s, move || {
+                crate::heap::advise_this_threads_heap();
+                drain()
+            })
         });
         let files = {
             let tx = tx;
@@ -246,14 +253,24 @@ fn render_loaded(
             engine::render_observed(&input, &opts.funcs, &|path, text| {
                 if !path.ends_with("NOTES.txt") && manifest::is_manifest_file(path, text) {
                     let order = sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let _ = tx.send((order, path.to_string(), text.to_string()));
+                    if inline {
+                        let file = manifest::read_file(text);
+                        read_inline.lock().unwrap_or_else(|e| e.into_inner()).push((
+                            order,
+                            path.to_string(),
+                            file,
+                        ));
+                    } else {
+                        let _ = tx.send((order, path.to_string(), text.to_string()));
+                    }
                 }
             })
         };
         let mine = drain();
-        let theirs = reader.result().unwrap_or_default();
+        let theirs = reader.and_then(|r| r.result()).unwrap_or_default();
+        let inline = std::mem::take(&mut *read_inline.lock().unwrap_or_else(|e| e.into_inner()));
         let mut latest: HashMap<String, (usize, manifest::ReadFile)> = HashMap::new();
-        for (order, path, file) in mine.into_iter().chain(theirs) {
+        for (order, path, file) in mine.into_iter().chain(theirs).chain(inline) {
             match latest.get(&path) {
                 Some((seen, _)) if *seen > order => {}
                 _ => {

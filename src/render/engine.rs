@@ -165,6 +165,34 @@ struct Renderable<'c> {
 pub const PARALLEL_EXEC_BYTES: usize = 64 * 1024;
 const PARALLEL_EXEC_TEMPLATES: usize = 4;
 
+/// Whether a render of `chart` will execute its templates on two threads, as
+/// [`render_observed`] decides it (from the template text of the chart and its
+/// subcharts and how many files execute).
+pub fn executes_on_two_threads(chart: &Chart) -> bool {
+    fn tally(chart: &Chart, bytes: &mut usize, executed: &mut usize) {
+        let library = chart.is_library();
+        for t in &chart.templates {
+            let partial = t
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&t.name)
+                .starts_with('_');
+            if library && !partial {
+                continue;
+            }
+            *bytes += t.data.len();
+            *executed += usize::from(!partial);
+        }
+        for child in &chart.dependencies {
+            tally(child, bytes, executed);
+        }
+    }
+    let (mut bytes, mut executed) = (0, 0);
+    tally(chart, &mut bytes, &mut executed);
+    bytes >= PARALLEL_EXEC_BYTES && executed >= PARALLEL_EXEC_TEMPLATES
+}
+
 /// Renders every template of `input.chart`; the result maps template paths
 /// (`chart/templates/x.yaml`, `chart/charts/sub/templates/y.yaml`) to their output.
 pub fn render(
