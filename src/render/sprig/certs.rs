@@ -78,9 +78,14 @@ fn rsa_private_key(bits: usize) -> Result<rsa::RsaPrivateKey, FuncError> {
             super::primes::prime_pair(bits_p)
         } else {
             std::thread::scope(|scope| {
-                let other = scope.spawn(|| super::primes::prime(bits_p));
+                let other = crate::threads::beside(scope, || super::primes::prime(bits_p));
                 let q = super::primes::prime(bits_q);
-                Some((other.join().ok()??, q?))
+                let p = if other.started() {
+                    other.result()?
+                } else {
+                    super::primes::prime(bits_p)
+                };
+                Some((p?, q?))
             })
         };
         let (p, q) = pair.ok_or_else(|| fail("RSA prime search failed"))?;
