@@ -111,6 +111,19 @@ mod placement {
             .as_ref()
     }
 
+    /// The next allowed CPU after the calling thread's, wrapping around, if
+    /// there is one.
+    fn other_cpu() -> Option<usize> {
+        let all = allowed()?;
+        // SAFETY: sched_getcpu has no preconditions.
+        let here = usize::try_from(unsafe { libc::sched_getcpu() }).ok()?;
+        let count = 8 * SET_SIZE;
+        // SAFETY: CPU_ISSET reads within the set.
+        (1..count)
+            .map(|i| (here + i) % count)
+            .find(|&c| unsafe { libc::CPU_ISSET(c, all) })
+    }
+
     /// The process's threads (their kernel task ids).
     fn tasks() -> HashSet<libc::pid_t> {
         std::fs::read_dir("/proc/self/task")
@@ -126,8 +139,9 @@ mod placement {
     /// thread ends with every allowed CPU.
     pub struct Placement {
         state: Arc<AtomicU8>,
-        /// The threads before this one started.
-        before: HashSet<libc::pid_t>,
+        /// The CPU to move the thread to, and the threads there were before it
+        /// started; `None` where there is no other CPU (nothing is looked up).
+        target: Option<(usize, HashSet<libc::pid_t>)>,
     }
 
     const NEW: u8 = 0;
@@ -141,7 +155,7 @@ mod placement {
         pub fn new() -> Placement {
             Placement {
                 state: Arc::new(AtomicU8::new(NEW)),
-                before: tasks(),
+                target: other_cpu().map(|cpu| (cpu, tasks())),
             }
         }
 
@@ -155,21 +169,11 @@ mod placement {
         /// the one task id that was not there before (none is moved if the
         /// process started several threads meanwhile).
         pub fn place(&self) {
-            let Some(all) = allowed() else { return };
-            // SAFETY: sched_getcpu has no preconditions.
-            let Ok(here) = usize::try_from(unsafe { libc::sched_getcpu() }) else {
+            let (Some(all), Some((other, before))) = (allowed(), &self.target) else {
                 return;
             };
-            let count = 8 * SET_SIZE;
-            // The next allowed CPU after this one, wrapping around.
-            // SAFETY: CPU_ISSET reads within the set.
-            let Some(other) = (1..count)
-                .map(|i| (here + i) % count)
-                .find(|&c| unsafe { libc::CPU_ISSET(c, all) })
-            else {
-                return;
-            };
-            let new: Vec<libc::pid_t> = tasks().difference(&self.before).copied().collect();
+            let other = *other;
+            let new: Vec<libc::pid_t> = tasks().difference(before).copied().collect();
             let [tid] = new[..] else { return };
             // SAFETY: a zeroed set is valid and CPU_SET stays within it; a task
             // id that has ended only makes the call fail.

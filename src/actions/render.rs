@@ -268,9 +268,9 @@ fn render_loaded(
         };
         let mine = drain();
         let theirs = reader.and_then(|r| r.result()).unwrap_or_default();
-        let inline = std::mem::take(&mut *read_inline.lock().unwrap_or_else(|e| e.into_inner()));
+        let read_here = std::mem::take(&mut *read_inline.lock().unwrap_or_else(|e| e.into_inner()));
         let mut latest: HashMap<String, (usize, manifest::ReadFile)> = HashMap::new();
-        for (order, path, file) in mine.into_iter().chain(theirs).chain(inline) {
+        for (order, path, file) in mine.into_iter().chain(theirs).chain(read_here) {
             match latest.get(&path) {
                 Some((seen, _)) if *seen > order => {}
                 _ => {

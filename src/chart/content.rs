@@ -65,10 +65,7 @@ impl Content {
         let file = File::open(path).map_err(fail)?;
         let size = file.metadata().map_err(fail)?.len();
         if size > MAX_DECOMPRESSED_FILE_SIZE {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            return Err(err(format!(
-                "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-            )));
+            return Err(err(too_large(path)));
         }
         let take_slot = || {
             DEFERRED
@@ -87,17 +84,7 @@ impl Content {
         }
         // The size is known, so the buffer is the right size at once and the
         // file is not looked up a second time (`fs::read` would).
-        let mut data = Vec::with_capacity(size as usize);
-        file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)
-            .read_to_end(&mut data)
-            .map_err(fail)?;
-        if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            return Err(err(format!(
-                "chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
-            )));
-        }
-        Ok(Content::from(strip_bom(Bytes::from(data))))
+        read_open(file, size, path).map(Content::from).map_err(err)
     }
 
     /// The bytes, or why they could not be read (for a deferred file whose read
@@ -127,7 +114,6 @@ impl Content {
 impl Deferred {
     fn bytes(&self) -> &Result<Bytes, String> {
         self.read.get_or_init(|| {
-            let fail = |e: std::io::Error| format!("{}: {}", self.path.display(), io_reason(&e));
             let file = self
                 .file
                 .lock()
@@ -137,19 +123,28 @@ impl Deferred {
             let Some(file) = file else {
                 return Err(format!("{}: read interrupted", self.path.display()));
             };
-            let mut data = Vec::with_capacity(self.size as usize);
-            file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)
-                .read_to_end(&mut data)
-                .map_err(fail)?;
-            if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
-                return Err(format!(
-                    "chart file {:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
-                    self.path.file_name().unwrap_or_default()
-                ));
-            }
-            Ok(strip_bom(Bytes::from(data)))
+            read_open(file, self.size, &self.path)
         })
     }
+}
+
+/// Reads an open chart file of `size` bytes (when it was looked at) to its
+/// end, refusing more than a chart file may hold; the error names the file.
+fn read_open(file: File, size: u64, path: &Path) -> Result<Bytes, String> {
+    let mut data = Vec::with_capacity(size as usize);
+    file.take(MAX_DECOMPRESSED_FILE_SIZE + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| format!("{}: {}", path.display(), io_reason(&e)))?;
+    if data.len() as u64 > MAX_DECOMPRESSED_FILE_SIZE {
+        return Err(too_large(path));
+    }
+    Ok(strip_bom(Bytes::from(data)))
+}
+
+/// Helm's error for a chart file past the size limit.
+fn too_large(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    format!("chart file {name:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}")
 }
 
 /// Drops a UTF-8 byte order mark, as Helm's loader does.

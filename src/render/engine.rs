@@ -165,11 +165,17 @@ struct Renderable<'c> {
 pub const PARALLEL_EXEC_BYTES: usize = 64 * 1024;
 const PARALLEL_EXEC_TEMPLATES: usize = 4;
 
-/// Whether a render of `chart` will execute its templates on two threads, as
-/// [`render_observed`] decides it (from the template text of the chart and its
-/// subcharts and how many files execute).
+/// Whether a render of `chart` executes its Go templates on two threads (the
+/// rule [`render_observed`] follows): from the template text of the chart and
+/// its subcharts (the files [`collect`] gathers) and how many files execute.
 pub fn executes_on_two_threads(chart: &Chart) -> bool {
     fn tally(chart: &Chart, bytes: &mut usize, executed: &mut usize) {
+        for child in &chart.dependencies {
+            tally(child, bytes, executed);
+        }
+        if chart.metadata.engine.as_deref() == Some("jinja") {
+            return;
+        }
         let library = chart.is_library();
         for t in &chart.templates {
             let partial = t
@@ -183,9 +189,6 @@ pub fn executes_on_two_threads(chart: &Chart) -> bool {
             }
             *bytes += t.data.len();
             *executed += usize::from(!partial);
-        }
-        for child in &chart.dependencies {
-            tally(child, bytes, executed);
         }
     }
     let (mut bytes, mut executed) = (0, 0);
@@ -231,7 +234,6 @@ pub fn render_observed(
         .collect::<Vec<_>>();
     t.parse_all_with(&sources, ahead)
         .map_err(|(i, e)| cleanup_parse_error(sources[i].0, &e.to_string()))?;
-    let total: usize = sources.iter().map(|(_, text)| text.len()).sum();
 
     // Helm executes every file but the partials (`_*`), in the parse order.
     let executed: Vec<&str> = keys
@@ -239,7 +241,7 @@ pub fn render_observed(
         .map(String::as_str)
         .filter(|name| !name.rsplit('/').next().unwrap_or(name).starts_with('_'))
         .collect();
-    let two_threads = total >= PARALLEL_EXEC_BYTES && executed.len() >= PARALLEL_EXEC_TEMPLATES;
+    let two_threads = executes_on_two_threads(input.chart);
     let on_two_threads = if two_threads {
         execute_on_two_threads(&t, input, &data, &tpls, &executed, on_rendered)
     } else {
@@ -248,11 +250,12 @@ pub fn render_observed(
     let mut rendered = on_two_threads.unwrap_or_else(|| {
         // In order on one thread: the usual way, and the way again when a
         // template on two threads tried to change the data they share (the
-        // change was refused, so that template runs again, on fresh scopes: the
-        // old ones hold the `.Template` of files executed out of order).
+        // change was refused, so the data is as it was, and that template runs
+        // again, on fresh scopes: the old ones hold the `.Template` of files
+        // executed out of order).
         let fresh;
         let tpls = if two_threads {
-            fresh = prepare(input, &mut Vec::new());
+            fresh = prepare_over(input, &data, &mut Vec::new());
             &fresh
         } else {
             &tpls
@@ -279,16 +282,6 @@ pub fn render_observed(
         std::mem::forget(tpls);
     }
     Ok(rendered)
-}
-
-/// Every template of the chart and its subcharts with its chart's scope, over a
-/// copy of the values and `.Release` of its own: templates change them in place
-/// (`set`), and those changes must reach neither the input nor another copy.
-fn prepare<'c>(
-    input: &RenderInput<'c>,
-    jinja: &mut Vec<JinjaUnit>,
-) -> BTreeMap<String, Renderable<'c>> {
-    prepare_over(input, &Data::copied(input), jinja)
 }
 
 /// The values and `.Release` that every chart's scope is built over.
