@@ -5,7 +5,6 @@
 //! empty), `and`/`or` short-circuit, `eq` refuses mixed kinds, errors carry the
 //! failing node's `file:line:col` and text.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use smallvec::SmallVec;
@@ -37,8 +36,8 @@ pub enum MissingKey {
 /// The templates and functions one execution sees.
 pub struct Set {
     pub root_name: String,
-    pub trees: Arc<HashMap<String, Arc<Tree>>>,
-    pub funcs: Arc<HashMap<String, Func>>,
+    pub trees: Arc<super::NameMap<Arc<Tree>>>,
+    pub funcs: Arc<super::NameMap<Func>>,
     pub missing_key: MissingKey,
 }
 

@@ -100,7 +100,7 @@ impl MapCell {
 
 /// The maps this thread's [`MapWatch`] watches, and whether one was changed.
 struct Watched {
-    maps: std::collections::HashSet<usize>,
+    maps: std::collections::HashSet<usize, foldhash::fast::RandomState>,
     changed: bool,
 }
 
@@ -124,7 +124,10 @@ pub struct MapWatch {
 
 impl MapWatch {
     pub fn start<'a>(roots: impl IntoIterator<Item = &'a Value>) -> MapWatch {
-        fn note(v: &Value, maps: &mut std::collections::HashSet<usize>) {
+        fn note(
+            v: &Value,
+            maps: &mut std::collections::HashSet<usize, foldhash::fast::RandomState>,
+        ) {
             match v {
                 Value::Map(m) if maps.insert(Arc::as_ptr(m) as usize) => {
                     m.values().for_each(|v| note(v, maps));
@@ -133,7 +136,7 @@ impl MapWatch {
                 _ => {}
             }
         }
-        let mut maps = std::collections::HashSet::new();
+        let mut maps = std::collections::HashSet::default();
         roots.into_iter().for_each(|r| note(r, &mut maps));
         WATCHED.with_borrow_mut(|w| {
             *w = Some(Watched {

@@ -2,7 +2,6 @@
 //! `fail`, `lookup`, and the YAML/JSON/TOML converters with Helm's error handling
 //! (`toYaml` returns "" on failure, `fromYaml` returns `{"Error": msg}`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::gotmpl::{Func, FuncCtx, FuncError, Map, Value};
@@ -20,8 +19,8 @@ thread_local! {
     /// How deep each template name is in `include` calls on this thread (Helm's
     /// `includedNames`). Per thread, because templates may execute on two
     /// threads at once; each count is back to zero when its call returns.
-    static INCLUDES: std::cell::RefCell<HashMap<String, usize>> =
-        std::cell::RefCell::new(HashMap::new());
+    static INCLUDES: std::cell::RefCell<crate::gotmpl::NameMap<usize>> =
+        std::cell::RefCell::new(crate::gotmpl::NameMap::default());
 }
 
 /// Answers `lookup` during a render. Offline renders use [`NoLookup`].
