@@ -22,12 +22,10 @@ pub enum Tok<'a> {
     /// `$` or `$name`.
     Variable(&'a str),
     Dot,
-    /// A quoted or raw string: its value (a copy only when it has escapes)
-    /// and its text with the quotes.
-    Str {
-        text: Cow<'a, str>,
-        quoted: &'a str,
-    },
+    /// A quoted or raw string, with its quotes (checked by the lexer; its value
+    /// is [`string_value`]). Only the text is kept, so that a token stays small:
+    /// a template holds a token per five bytes or so.
+    Str(&'a str),
     Char {
         value: char,
         quoted: &'a str,
@@ -107,9 +105,10 @@ pub fn lex<'a>(name: &str, text: &'a str) -> Result<Vec<Token<'a>>, Error> {
         src: text,
         pos: 0,
         line: 1,
-        // Room for a token per eight bytes: one growth at most for dense
-        // helpers; unused room in a large block is never touched.
-        out: Vec::with_capacity(text.len() / 8 + 16),
+        // Room for a token per four bytes: a chart's templates average one per
+        // nine, but dense helpers come near one per five, and growing copies
+        // the list; unused room in a large block is never touched.
+        out: Vec::with_capacity(text.len() / 4 + 16),
         paren_depth: 0,
     }
     .run()
@@ -281,10 +280,10 @@ impl<'a> Lexer<'_, 'a> {
                     self.push(Tok::Assign, start, line);
                 }
                 b'"' => {
-                    let (text, end) = self.quoted(b'"')?;
+                    let (_, end) = self.quoted(b'"')?;
                     let quoted = &self.src[start..end];
                     self.pos = end;
-                    self.push(Tok::Str { text, quoted }, start, line);
+                    self.push(Tok::Str(quoted), start, line);
                 }
                 b'`' => {
                     let Some(end) = self.src[self.pos + 1..].find('`') else {
@@ -294,8 +293,7 @@ impl<'a> Lexer<'_, 'a> {
                     let quoted = &self.src[start..self.pos + 2 + end];
                     self.line += newlines(text);
                     self.pos += end + 2;
-                    let text = Cow::Borrowed(text);
-                    self.push(Tok::Str { text, quoted }, start, line);
+                    self.push(Tok::Str(quoted), start, line);
                 }
                 b'\'' => {
                     let (text, end) = self.quoted(b'\'')?;
@@ -497,6 +495,20 @@ impl<'a> Lexer<'_, 'a> {
             "unterminated character constant"
         };
         Err(self.err(self.line, what))
+    }
+}
+
+/// The value of a string token's text (quotes included): the text between the
+/// quotes, unescaped when it is a `"` string with escapes (which the lexer has
+/// checked, so unescaping cannot fail here).
+pub fn string_value(quoted: &str) -> Cow<'_, str> {
+    let inner = quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or_default();
+    if quoted.starts_with('"') && inner.contains('\\') {
+        Cow::Owned(unquote(inner, b'"').unwrap_or_default())
+    } else {
+        Cow::Borrowed(inner)
     }
 }
 

@@ -602,7 +602,7 @@ impl<'a> Parser<'a> {
     fn string_const(&mut self, context: &str) -> Result<String, Error> {
         let t = self.next_non_space();
         match t.tok {
-            Tok::Str { text, .. } => Ok(text.into_owned()),
+            Tok::Str(quoted) => Ok(super::lexer::string_value(quoted).into_owned()),
             _ => Err(self.unexpected(&t, context)),
         }
     }
@@ -651,7 +651,7 @@ impl<'a> Parser<'a> {
         let pos = t.pos;
 
         let name = match t.tok {
-            Tok::Str { text, .. } => text.into_owned(),
+            Tok::Str(quoted) => super::lexer::string_value(quoted).into_owned(),
             _ => return Err(self.unexpected(&t, "template clause")),
         };
         let _ = line;
@@ -825,7 +825,7 @@ impl<'a> Parser<'a> {
                 | Tok::Ident(_)
                 | Tok::Number(_)
                 | Tok::Nil
-                | Tok::Str { .. }
+                | Tok::Str(_)
                 | Tok::Variable(_)
                 | Tok::LeftParen => {
                     let cmd = self.command()?;
@@ -1000,9 +1000,9 @@ impl<'a> Parser<'a> {
                 self.depth -= 1;
                 Arg::Pipe(Box::new(p))
             }
-            Tok::Str { text, quoted } => Arg::String {
+            Tok::Str(quoted) => Arg::String {
                 pos,
-                text: Arc::from(text),
+                text: Arc::from(super::lexer::string_value(quoted)),
                 quoted: self.span(quoted),
             },
             other => {
@@ -1030,7 +1030,7 @@ fn describe(t: &Tok<'_>) -> String {
         Tok::Field(f) => format!("<.{f}>"),
         Tok::Variable(v) => format!("<{v}>"),
         Tok::Dot => "<.>".into(),
-        Tok::Str { quoted, .. } | Tok::Char { quoted, .. } => quoted.to_string(),
+        Tok::Str(quoted) | Tok::Char { quoted, .. } => quoted.to_string(),
         Tok::Number(n) => n.to_string(),
         Tok::Bool(b) => b.to_string(),
         Tok::Nil => "nil".into(),
