@@ -205,9 +205,14 @@ fn readable(s: &str) -> Result<&str, String> {
 /// to the left: with an inconsistent order, the result depends on that shape).
 /// The keys' characters share one buffer, and the sort moves indexes.
 pub(crate) fn sort_keys<K: AsRef<str>, V>(pairs: &mut Vec<(K, V)>, flavor: Flavor) {
-    if pairs.len() <= 1 {
+    if pairs.len() <= 1 || in_natural_order(pairs) {
         return;
     }
+    sort_fully(pairs, flavor);
+}
+
+/// [`sort_keys`] without the check for keys already in order.
+fn sort_fully<K: AsRef<str>, V>(pairs: &mut Vec<(K, V)>, flavor: Flavor) {
     let mut chars: Vec<char> = Vec::new();
     let mut spans = Vec::with_capacity(pairs.len());
     for (k, _) in pairs.iter() {
@@ -223,6 +228,22 @@ pub(crate) fn sort_keys<K: AsRef<str>, V>(pairs: &mut Vec<(K, V)>, flavor: Flavo
     });
     let mut slots: Vec<Option<(K, V)>> = pairs.drain(..).map(Some).collect();
     pairs.extend(order.iter().filter_map(|&i| slots[i].take()));
+}
+
+/// Whether keys are in an order that the sort leaves as it is, as most maps'
+/// keys are (a map's keys come in byte order): each key and the next first
+/// differ at two ASCII letters in byte order, or the first is a prefix of the
+/// next. Both orders compare such keys alike, and the first difference between
+/// any two of the keys is one that two neighbours have, so no comparison in
+/// the sort would move a key.
+fn in_natural_order<K: AsRef<str>, V>(pairs: &[(K, V)]) -> bool {
+    pairs.windows(2).all(|w| {
+        let (a, b) = (w[0].0.as_ref().as_bytes(), w[1].0.as_ref().as_bytes());
+        match a.iter().zip(b).position(|(x, y)| x != y) {
+            None => a.len() <= b.len(),
+            Some(i) => a[i] < b[i] && a[i].is_ascii_alphabetic() && b[i].is_ascii_alphabetic(),
+        }
+    })
 }
 
 /// Sorts `v` by `less`, stably: halves sorted in turn, then merged, taking from
@@ -1048,6 +1069,23 @@ pub(crate) fn go_format_float(f: f64) -> String {
 mod tests {
     use super::*;
     use crate::gotmpl::value::Map;
+
+    proptest::proptest! {
+        /// Keys in byte order (as a map gives them) come out of `sort_keys` as
+        /// the full sort orders them, whether or not the sort is skipped.
+        #[test]
+        fn skipping_the_sort_never_changes_the_order(
+            keys in proptest::collection::btree_set("[aBz_0-9.é-]{0,5}", 0..12),
+            v3 in proptest::bool::ANY,
+        ) {
+            let flavor = if v3 { Flavor::V3 } else { Flavor::V2 };
+            let mut quick: Vec<(String, ())> = keys.iter().map(|k| (k.clone(), ())).collect();
+            let mut full = quick.clone();
+            sort_keys(&mut quick, flavor);
+            sort_fully(&mut full, flavor);
+            proptest::prop_assert_eq!(quick, full);
+        }
+    }
 
     fn m(pairs: &[(&str, Value)]) -> Value {
         Value::map(
