@@ -54,7 +54,7 @@ fn read_document(text: &str, keep: &dyn Fn(&[&str]) -> bool, full: bool) -> Resu
     if !plain_characters(text) {
         return Err(0);
     }
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines = split_lines(text);
     // Document markers and directives belong to the general reader.
     if let Some(at) = lines
         .iter()
@@ -121,6 +121,19 @@ fn plain_characters(text: &str) -> bool {
         '\u{10000}'.. => true,
         _ => false,
     })
+}
+
+/// `text.split('\n')`, collected: the line breaks found by one vectorized scan
+/// instead of a search per line.
+fn split_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+    let mut start = 0;
+    for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        lines.push(&text[start..nl]);
+        start = nl + 1;
+    }
+    lines.push(&text[start..]);
+    lines
 }
 
 /// Leading spaces of a line.
@@ -954,6 +967,17 @@ mod tests {
         match map.get(key) {
             Some(Value::Map(m)) => (***m).clone(),
             other => panic!("{key}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn lines_split_as_str_split_splits_them() {
+        for text in ["", "\n", "a", "a\n", "\n\nb", "a\r\nb\n\n", "é\nü"] {
+            assert_eq!(
+                split_lines(text),
+                text.split('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
         }
     }
 
