@@ -367,6 +367,7 @@ enum Style {
 }
 
 /// What libyaml's `analyze_scalar` learns about a string.
+#[derive(Debug, PartialEq)]
 struct Analysis {
     multiline: bool,
     flow_plain_allowed: bool,
@@ -403,6 +404,28 @@ fn is_printable(c: char) -> bool {
 }
 
 fn analyze(value: &str, flavor: Flavor) -> Analysis {
+    // The usual scalar (a name, a label, an image, a path): a letter or digit,
+    // then printable ASCII without spaces or indicators, allows every style.
+    let b = value.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b[1..].iter().all(|&c| {
+            c.is_ascii_graphic()
+                && !matches!(c, b',' | b'?' | b'[' | b']' | b'{' | b'}' | b':' | b'#')
+        })
+    {
+        return Analysis {
+            multiline: false,
+            flow_plain_allowed: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+    }
+    analyze_fully(value, flavor)
+}
+
+/// [`analyze`] without the shortcut for the usual scalar.
+fn analyze_fully(value: &str, flavor: Flavor) -> Analysis {
     if value.is_empty() {
         return Analysis {
             multiline: false,
@@ -1071,6 +1094,17 @@ mod tests {
     use crate::gotmpl::value::Map;
 
     proptest::proptest! {
+        /// The shortcut for usual scalars learns what the full analysis learns.
+        #[test]
+        fn the_scalar_shortcut_agrees_with_the_full_analysis(
+            value in "[a-zA-Z0-9 \t\n:#,?\\[\\]{}@%&*!|>'\"`.-]{0,6}",
+            v3 in proptest::bool::ANY,
+        ) {
+            let flavor = if v3 { Flavor::V3 } else { Flavor::V2 };
+            proptest::prop_assert_eq!(analyze(&value, flavor), analyze_fully(&value, flavor));
+        }
+
+
         /// Keys in byte order (as a map gives them) come out of `sort_keys` as
         /// the full sort orders them, whether or not the sort is skipped.
         #[test]
