@@ -33,6 +33,16 @@ pub struct MapCell {
     map: std::cell::UnsafeCell<Map>,
     /// A named Go map type (`chartutil.Values`), or `None` for `map[string]interface {}`.
     go_type: Option<&'static str>,
+    /// How many [`MapWatch`]es had started when the map was made: a watch
+    /// refuses changes to the maps made before it.
+    epoch: u64,
+}
+
+/// How many [`MapWatch`]es have started, in the whole process.
+static WATCHES_STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn current_epoch() -> u64 {
+    WATCHES_STARTED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 // SAFETY: a MapCell is only mutated through `mutate`, whose callers guarantee
@@ -44,6 +54,7 @@ impl MapCell {
         MapCell {
             map: std::cell::UnsafeCell::new(m),
             go_type: None,
+            epoch: current_epoch(),
         }
     }
 
@@ -52,6 +63,7 @@ impl MapCell {
         MapCell {
             map: std::cell::UnsafeCell::new(m),
             go_type: Some(go_type),
+            epoch: current_epoch(),
         }
     }
 
@@ -74,7 +86,7 @@ impl MapCell {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn mutate(&self) -> Option<&mut Map> {
         let refused = WATCHED.with_borrow_mut(|w| match w {
-            Some(w) if w.maps.contains(&(std::ptr::from_ref(self) as usize)) => {
+            Some(w) if self.epoch < w.since => {
                 w.changed = true;
                 true
             }
@@ -98,9 +110,10 @@ impl MapCell {
     }
 }
 
-/// The maps this thread's [`MapWatch`] watches, and whether one was changed.
+/// Which maps this thread's [`MapWatch`] watches (those whose epoch is below
+/// `since`), and whether one was changed.
 struct Watched {
-    maps: std::collections::HashSet<usize, foldhash::fast::RandomState>,
+    since: u64,
     changed: bool,
 }
 
@@ -109,8 +122,10 @@ thread_local! {
 }
 
 /// On this thread and until dropped, refuses changes through
-/// [`MapCell::mutate`] to any map reachable from some roots (through maps and
-/// lists), and notes whether one was attempted.
+/// [`MapCell::mutate`] to every map made before it started (on any thread),
+/// and notes whether one was attempted. Maps made since, such as a template's
+/// `dict`, change as usual. Nothing is walked or recorded: a map knows when it
+/// was made.
 ///
 /// A caller that runs templates on several threads at once over the same data
 /// uses it both to keep that data unchanged while the threads read it and to
@@ -123,24 +138,12 @@ pub struct MapWatch {
 }
 
 impl MapWatch {
-    pub fn start<'a>(roots: impl IntoIterator<Item = &'a Value>) -> MapWatch {
-        fn note(
-            v: &Value,
-            maps: &mut std::collections::HashSet<usize, foldhash::fast::RandomState>,
-        ) {
-            match v {
-                Value::Map(m) if maps.insert(Arc::as_ptr(m) as usize) => {
-                    m.values().for_each(|v| note(v, maps));
-                }
-                Value::List(l) => l.iter().for_each(|v| note(v, maps)),
-                _ => {}
-            }
-        }
-        let mut maps = std::collections::HashSet::default();
-        roots.into_iter().for_each(|r| note(r, &mut maps));
+    pub fn start() -> MapWatch {
+        // Maps made from now on, on this thread, have at least this epoch.
+        let since = WATCHES_STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         WATCHED.with_borrow_mut(|w| {
             *w = Some(Watched {
-                maps,
+                since,
                 changed: false,
             })
         });
@@ -181,6 +184,7 @@ impl Clone for MapCell {
         MapCell {
             map: std::cell::UnsafeCell::new((**self).clone()),
             go_type: self.go_type,
+            epoch: current_epoch(),
         }
     }
 }
@@ -312,6 +316,7 @@ impl Value {
                     m.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect(),
                 ),
                 go_type: m.go_type(),
+                epoch: current_epoch(),
             })),
 
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
@@ -688,18 +693,15 @@ pub fn shortest_digits(x: f64) -> (bool, String, i32) {
 mod tests {
     use super::*;
 
-    /// Under a watch, a map reachable from its roots refuses a change and stays
-    /// as it was; a map made since, and every map once the watch ends, changes.
+    /// Under a watch, a map made before it refuses a change and stays as it
+    /// was; a map made since, and every map once the watch ends, changes.
     #[test]
     fn a_watch_refuses_changes_to_the_maps_it_watches() {
         let mut inner = Map::new();
         inner.insert("k".into(), Value::str("v"));
         let inner = Arc::new(MapCell::new(inner));
-        let mut outer = Map::new();
-        outer.insert("inner".into(), Value::Map(inner.clone()));
-        let root = Value::map(outer);
+        let watch = MapWatch::start();
         let fresh = Arc::new(MapCell::new(Map::new()));
-        let watch = MapWatch::start([&root]);
         assert!(!watch.changed());
         // SAFETY: no borrow of these maps lives, and only this thread uses them.
         unsafe {

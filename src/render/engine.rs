@@ -370,8 +370,9 @@ fn execute_on_two_threads(
     let limit = AtomicUsize::new(usize::MAX);
     let changed = AtomicBool::new(false);
     let work = |tpls: &BTreeMap<String, Renderable<'_>>| {
-        let scopes: Vec<Value> = tpls.values().map(|r| Value::Map(r.scope.clone())).collect();
-        let watch = MapWatch::start(&scopes);
+        // Every map the templates can reach exists by now: the shared data and
+        // this thread's scopes.
+        let watch = MapWatch::start();
         let mut done: Vec<(usize, Result<String, RenderError>)> = Vec::new();
         while !changed.load(Ordering::Relaxed) {
             let i = next.fetch_add(1, Ordering::Relaxed);
