@@ -33,7 +33,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use crypto_bigint::{BoxedUint, Limb, NonZero, RandomBits, Reciprocal};
+use crypto_bigint::{BoxedUint, RandomBits};
 
 /// Candidates are sieved by the odd primes below this.
 const SIEVE_LIMIT: usize = 1 << 18;
@@ -42,13 +42,84 @@ const SIEVE_LIMIT: usize = 1 << 18;
 /// prime with near certainty, so this is never reached in practice).
 const MAX_WINDOWS: usize = 100_000;
 
-/// Consecutive odd primes below [`SIEVE_LIMIT`] whose product fits one limb,
-/// with the product's reciprocal: a candidate's remainder by the product is one
-/// pass over the big number, and each prime's remainder then comes from it with
-/// a machine division (three to nine primes per pass instead of one).
+/// Consecutive odd primes below [`SIEVE_LIMIT`] whose product fits 64 bits,
+/// with the product as a [`Divisor`]: a candidate's remainder by the product is
+/// one pass over the big number, and each prime's remainder then comes from it
+/// with a machine division (three to nine primes per pass instead of one).
 struct PrimeGroup {
     primes: Vec<u32>,
-    reciprocal: Reciprocal,
+    product: Divisor,
+}
+
+/// A 64-bit divisor, shifted until its top bit is set, with the reciprocal that
+/// Möller and Granlund's division of a two-word number by it needs ("Improved
+/// division by invariant integers", 2011, algorithm 4). Written here rather than
+/// taken from `crypto-bigint`, whose remainder runs in constant time: the sieve
+/// (a fifth of a key's search) spent most of its time there, and the
+/// candidates it sieves are tested in variable time anyway.
+#[derive(Clone, Copy)]
+struct Divisor {
+    /// The divisor shifted left by `shift`.
+    normalized: u64,
+    shift: u32,
+    reciprocal: u64,
+}
+
+impl Divisor {
+    fn new(d: u64) -> Divisor {
+        let shift = d.leading_zeros();
+        let normalized = d << shift;
+        // ⌊(2^128 - 1) / d⌋ - 2^64, which fits 64 bits as d ≥ 2^63.
+        let reciprocal = (u128::MAX / u128::from(normalized)) as u64;
+        Divisor {
+            normalized,
+            shift,
+            reciprocal,
+        }
+    }
+
+    /// `(high · 2^64 + low) mod normalized`, for `high < normalized`.
+    fn rem_two_words(&self, high: u64, low: u64) -> u64 {
+        let d = self.normalized;
+        let q = u128::from(self.reciprocal) * u128::from(high)
+            + ((u128::from(high) << 64) | u128::from(low));
+        let (q1, q0) = (((q >> 64) as u64).wrapping_add(1), q as u64);
+        let mut r = low.wrapping_sub(q1.wrapping_mul(d));
+        if r > q0 {
+            r = r.wrapping_add(d);
+        }
+        if r >= d {
+            r -= d;
+        }
+        r
+    }
+}
+
+/// The remainders of a number (64-bit words, lowest first) by each divisor:
+/// one pass over the words for all of them, whose divisions are independent, so
+/// the processor overlaps them.
+fn remainders<const N: usize>(words: &[u64], divisors: &[Divisor; N]) -> [u64; N] {
+    let mut rest = [0u64; N];
+    for (r, d) in rest.iter_mut().zip(divisors) {
+        // The bits that the shift moves out of the top word.
+        if d.shift > 0 {
+            *r = words.last().map_or(0, |w| w >> (64 - d.shift));
+        }
+    }
+    for i in (0..words.len()).rev() {
+        for (r, d) in rest.iter_mut().zip(divisors) {
+            let below = if d.shift > 0 && i > 0 {
+                words[i - 1] >> (64 - d.shift)
+            } else {
+                0
+            };
+            *r = d.rem_two_words(*r, (words[i] << d.shift) | below);
+        }
+    }
+    for (r, d) in rest.iter_mut().zip(divisors) {
+        *r >>= d.shift;
+    }
+    rest
 }
 
 /// The odd primes below [`SIEVE_LIMIT`] (Eratosthenes' sieve), grouped, once.
@@ -60,10 +131,10 @@ fn small_primes() -> &'static [PrimeGroup] {
         let mut primes: Vec<u32> = Vec::new();
         let mut product: u64 = 1;
         let mut close = |primes: &mut Vec<u32>, product: u64| {
-            if let Some(divisor) = NonZero::new(Limb::from(product)).into_option() {
+            if product > 1 {
                 groups.push(PrimeGroup {
                     primes: std::mem::take(primes),
-                    reciprocal: Reciprocal::new(divisor),
+                    product: Divisor::new(product),
                 });
             }
         };
@@ -108,18 +179,38 @@ fn random_start(bits: u32) -> BoxedUint {
 /// [`SIEVE_LIMIT`]. `start` must be odd and larger than that limit.
 fn sieve(start: &BoxedUint, marks: &mut [bool]) {
     marks.fill(false);
-    for group in small_primes() {
-        let rest = start.rem_limb_with_reciprocal(&group.reciprocal).0;
-        for &prime in &group.primes {
-            let p = u64::from(prime);
-            let r = rest % p;
-            // start + 2i ≡ 0 (mod p)  ⇔  i ≡ (p - r) · 2⁻¹, and 2⁻¹ is (p + 1) / 2.
-            let first = (p - r) % p * p.div_ceil(2) % p;
-            let mut i = usize::try_from(first).unwrap_or(usize::MAX);
-            while i < marks.len() {
-                marks[i] = true;
-                i += prime as usize;
-            }
+    // The start as 64-bit words, lowest first, on any target.
+    let bytes = start.to_be_bytes();
+    let words: Vec<u64> = bytes
+        .rchunks(8)
+        .map(|c| c.iter().fold(0u64, |w, b| (w << 8) | u64::from(*b)))
+        .collect();
+    const AT_ONCE: usize = 4;
+    let groups = small_primes();
+    for chunk in groups.chunks(AT_ONCE) {
+        let mut divisors = [chunk[0].product; AT_ONCE];
+        for (d, g) in divisors.iter_mut().zip(chunk) {
+            *d = g.product;
+        }
+        let rests = remainders(&words, &divisors);
+        for (group, &rest) in chunk.iter().zip(&rests) {
+            mark(rest, &group.primes, marks);
+        }
+    }
+}
+
+/// Marks the candidates that the primes of a group divide, from the start's
+/// remainder by their product.
+fn mark(rest: u64, primes: &[u32], marks: &mut [bool]) {
+    for &prime in primes {
+        let p = u64::from(prime);
+        let r = rest % p;
+        // start + 2i ≡ 0 (mod p)  ⇔  i ≡ (p - r) · 2⁻¹, and 2⁻¹ is (p + 1) / 2.
+        let first = (p - r) % p * p.div_ceil(2) % p;
+        let mut i = usize::try_from(first).unwrap_or(usize::MAX);
+        while i < marks.len() {
+            marks[i] = true;
+            i += prime as usize;
         }
     }
 }
@@ -246,6 +337,28 @@ mod tests {
 
     fn big(n: &BoxedUint) -> num_bigint::BigUint {
         num_bigint::BigUint::from_bytes_be(&n.to_be_bytes())
+    }
+
+    #[test]
+    fn remainders_agree_with_big_number_division() {
+        let divisors = [3u64, 1 << 40, u64::MAX, (1 << 63) + 12_345];
+        let by = divisors.map(Divisor::new);
+        for bits in [64, 256, 1024] {
+            let n = random_start(bits);
+            let bytes = n.to_be_bytes();
+            let words: Vec<u64> = bytes
+                .rchunks(8)
+                .map(|c| c.iter().fold(0u64, |w, b| (w << 8) | u64::from(*b)))
+                .collect();
+            let got = remainders(&words, &by);
+            for (d, r) in divisors.iter().zip(got) {
+                assert_eq!(
+                    num_bigint::BigUint::from(r),
+                    big(&n) % d,
+                    "{bits} bits mod {d}"
+                );
+            }
+        }
     }
 
     #[test]
