@@ -1104,7 +1104,6 @@ mod tests {
             proptest::prop_assert_eq!(analyze(&value, flavor), analyze_fully(&value, flavor));
         }
 
-
         /// Keys in byte order (as a map gives them) come out of `sort_keys` as
         /// the full sort orders them, whether or not the sort is skipped.
         #[test]

@@ -179,24 +179,26 @@ fn random_start(bits: u32) -> BoxedUint {
 /// [`SIEVE_LIMIT`]. `start` must be odd and larger than that limit.
 fn sieve(start: &BoxedUint, marks: &mut [bool]) {
     marks.fill(false);
-    // The start as 64-bit words, lowest first, on any target.
-    let bytes = start.to_be_bytes();
-    let words: Vec<u64> = bytes
-        .rchunks(8)
-        .map(|c| c.iter().fold(0u64, |w, b| (w << 8) | u64::from(*b)))
-        .collect();
+    let words = words(start);
     const AT_ONCE: usize = 4;
-    let groups = small_primes();
-    for chunk in groups.chunks(AT_ONCE) {
-        let mut divisors = [chunk[0].product; AT_ONCE];
-        for (d, g) in divisors.iter_mut().zip(chunk) {
-            *d = g.product;
-        }
+    for chunk in small_primes().chunks(AT_ONCE) {
+        // A short last chunk repeats its first group, whose extra remainders
+        // go unused.
+        let divisors: [Divisor; AT_ONCE] =
+            std::array::from_fn(|i| chunk.get(i).unwrap_or(&chunk[0]).product);
         let rests = remainders(&words, &divisors);
         for (group, &rest) in chunk.iter().zip(&rests) {
             mark(rest, &group.primes, marks);
         }
     }
+}
+
+/// `n` as 64-bit words, lowest first, on any target.
+fn words(n: &BoxedUint) -> Vec<u64> {
+    n.to_be_bytes()
+        .rchunks(8)
+        .map(|c| c.iter().fold(0u64, |w, b| (w << 8) | u64::from(*b)))
+        .collect()
 }
 
 /// Marks the candidates that the primes of a group divide, from the start's
@@ -345,12 +347,7 @@ mod tests {
         let by = divisors.map(Divisor::new);
         for bits in [64, 256, 1024] {
             let n = random_start(bits);
-            let bytes = n.to_be_bytes();
-            let words: Vec<u64> = bytes
-                .rchunks(8)
-                .map(|c| c.iter().fold(0u64, |w, b| (w << 8) | u64::from(*b)))
-                .collect();
-            let got = remainders(&words, &by);
+            let got = remainders(&words(&n), &by);
             for (d, r) in divisors.iter().zip(got) {
                 assert_eq!(
                     num_bigint::BigUint::from(r),
