@@ -16,6 +16,8 @@
 //! | [`render`] | Helm's render: template context, Sprig and Helm functions, manifest order |
 //! | [`repo`] | HTTP chart repositories: index, `repositories.yaml`, cache, search |
 //! | [`registry`] | OCI registries: references, Helm's manifests, logins, the distribution API |
+//! | [`release`] | release records as Helm stores them (Secrets, ConfigMaps), their codec |
+//! | [`kube`] | the cluster connection: kubeconfig, Helm's `--kube-*` flags, kube-rs's client |
 //! | [`chart`] | the chart model and loader (directories, archives, `.helmignore`), packaging, provenance (`.prov` signing and verification) |
 //! | [`values`] | `-f`/`--set` merging, coalescing, dependencies, schema validation |
 //! | [`gotmpl`] | Go's text/template (lexer, parser, executor, printing); imports nothing else |
@@ -33,8 +35,10 @@ pub mod commands;
 pub mod diagnostics;
 pub mod gotmpl;
 pub mod heap;
+pub mod kube;
 pub mod printer;
 pub mod registry;
+pub mod release;
 pub mod render;
 pub mod repo;
 pub mod sandbox;
@@ -77,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Push(args) => commands::push::run(args, &printer),
         Command::Registry(args) => commands::registry::run(args, &printer),
         Command::Verify(args) => commands::verify::run(args, &printer),
+        Command::List(args) => commands::list::run(args, &cli.global, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

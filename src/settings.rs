@@ -6,6 +6,10 @@
 //! default `--keyring` lives), and `HELM_KEY_PASSPHRASE` (the signing key's
 //! passphrase for `package --sign` when no `--passphrase-file` is given; Helm 2
 //! read it, Helm 3 prompts instead, and charter prompts when it is unset).
+//! For the cluster: `HELM_KUBEAPISERVER`, `HELM_KUBETOKEN`, `HELM_KUBEASUSER`,
+//! `HELM_KUBEASGROUPS`, `HELM_KUBECAFILE`, `HELM_KUBEINSECURE_SKIP_TLS_VERIFY`,
+//! `HELM_KUBETLS_SERVER_NAME`, `HELM_BURST_LIMIT`, `HELM_QPS` (via their flags) and
+//! `HELM_DRIVER` (where releases are kept: `secret`, the default, or `configmap`).
 
 use std::path::PathBuf;
 
@@ -78,4 +82,34 @@ fn context_namespace(global: &GlobalArgs) -> Option<String> {
                 .map(str::to_string)
         })
     })
+}
+
+/// The cluster to reach, from the kubeconfig and Helm's `--kube-*` flags (each
+/// also read from its `HELM_KUBE*` variable by the command line).
+pub fn connect_options(global: &GlobalArgs) -> crate::kube::ConnectOptions {
+    let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+    crate::kube::ConnectOptions {
+        kubeconfig: kubeconfig_paths(global),
+        context: nonempty(&global.kube_context),
+        apiserver: nonempty(&global.kube_apiserver),
+        token: nonempty(&global.kube_token),
+        as_user: nonempty(&global.kube_as_user),
+        as_groups: global
+            .kube_as_group
+            .iter()
+            .filter(|g| !g.is_empty())
+            .cloned()
+            .collect(),
+        ca_file: global
+            .kube_ca_file
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty()),
+        insecure_skip_tls_verify: global.kube_insecure_skip_tls_verify,
+        tls_server_name: nonempty(&global.kube_tls_server_name),
+    }
+}
+
+/// The release storage driver, from `HELM_DRIVER` (Secrets when unset).
+pub fn release_driver() -> Result<crate::release::Driver, crate::release::StoreError> {
+    crate::release::Driver::from_name(&std::env::var("HELM_DRIVER").unwrap_or_default())
 }

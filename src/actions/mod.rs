@@ -9,6 +9,7 @@ pub mod locate;
 pub mod package;
 pub mod pull;
 pub mod registry;
+pub mod releases;
 pub mod render;
 pub mod repo;
 pub mod search;

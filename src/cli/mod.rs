@@ -40,6 +40,33 @@ pub struct GlobalArgs {
     /// enable verbose output
     #[arg(long, global = true)]
     pub debug: bool,
+    /// the address and the port for the Kubernetes API server
+    #[arg(long, global = true, env = "HELM_KUBEAPISERVER")]
+    pub kube_apiserver: Option<String>,
+    /// bearer token used for authentication
+    #[arg(long, global = true, env = "HELM_KUBETOKEN")]
+    pub kube_token: Option<String>,
+    /// username to impersonate for the operation
+    #[arg(long, global = true, env = "HELM_KUBEASUSER")]
+    pub kube_as_user: Option<String>,
+    /// group to impersonate for the operation, this flag can be repeated to specify multiple groups.
+    #[arg(long, global = true, env = "HELM_KUBEASGROUPS", value_delimiter = ',')]
+    pub kube_as_group: Vec<String>,
+    /// the certificate authority file for the Kubernetes API server connection
+    #[arg(long, global = true, env = "HELM_KUBECAFILE")]
+    pub kube_ca_file: Option<std::path::PathBuf>,
+    /// if true, the Kubernetes API server's certificate will not be checked for validity. This will make your HTTPS connections insecure
+    #[arg(long, global = true, env = "HELM_KUBEINSECURE_SKIP_TLS_VERIFY")]
+    pub kube_insecure_skip_tls_verify: bool,
+    /// server name to use for Kubernetes API server certificate validation. If it is not provided, the hostname used to contact the server is used
+    #[arg(long, global = true, env = "HELM_KUBETLS_SERVER_NAME")]
+    pub kube_tls_server_name: Option<String>,
+    /// client-side default throttling limit
+    #[arg(long, global = true, env = "HELM_BURST_LIMIT", default_value_t = 100)]
+    pub burst_limit: i64,
+    /// queries per second used when communicating with the Kubernetes API, not including bursting
+    #[arg(long, global = true, env = "HELM_QPS", default_value_t = 0.0)]
+    pub qps: f64,
     /// path to the file containing repository names and URLs
     #[arg(
         long,
@@ -97,6 +124,9 @@ pub enum Command {
     Registry(crate::commands::registry::RegistryArgs),
     /// verify that a chart at the given path has been signed and is valid
     Verify(crate::commands::verify::VerifyArgs),
+    /// list releases
+    #[command(visible_alias = "ls")]
+    List(crate::commands::list::ListArgs),
 }
 
 #[cfg(test)]

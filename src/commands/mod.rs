@@ -3,6 +3,7 @@
 pub mod create;
 pub mod dependency;
 pub mod lint;
+pub mod list;
 pub mod package;
 pub mod pull;
 pub mod push;

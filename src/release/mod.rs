@@ -1,0 +1,270 @@
+//! Releases as Helm stores them: the record (`pkg/release` in Helm 3), its codec
+//! (JSON, gzip, base64: [`codec`]) and the stores that keep one record per
+//! revision (Secrets by default, ConfigMaps with `HELM_DRIVER=configmap`:
+//! [`store`]). Helm and charter read each other's records, so the record keeps the
+//! JSON it was read from ([`Release::raw`]) and the typed fields are read from it.
+
+pub mod codec;
+pub mod store;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+
+pub use store::{Driver, ReleaseStore, StoreError};
+
+/// A release's status, as Helm names it (`pkg/release/status.go`).
+pub const STATUSES: &[&str] = &[
+    "unknown",
+    "deployed",
+    "uninstalled",
+    "superseded",
+    "failed",
+    "uninstalling",
+    "pending-install",
+    "pending-upgrade",
+    "pending-rollback",
+];
+
+/// One revision of a release.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub name: String,
+    pub namespace: String,
+    /// The revision.
+    pub version: i64,
+    pub info: Info,
+    /// `None` when the record has no chart (Helm prints `MISSING`).
+    pub chart: Option<ChartMeta>,
+    pub manifest: String,
+    pub hooks: Vec<Hook>,
+    /// The user's labels (`install --labels`): the store's own labels
+    /// (`name`, `owner`, `status`, `version`, `createdAt`, `modifiedAt`) removed.
+    pub labels: BTreeMap<String, String>,
+    /// The record as stored, in its own key order: what `-o json` prints and
+    /// where `config`, the chart's values and files are read from.
+    pub raw: serde_json::Value,
+}
+
+/// `info`: when, what happened, the notes.
+#[derive(Debug, Clone, Default)]
+pub struct Info {
+    pub first_deployed: Option<DateTime<FixedOffset>>,
+    pub last_deployed: Option<DateTime<FixedOffset>>,
+    pub deleted: Option<DateTime<FixedOffset>>,
+    pub description: String,
+    pub status: String,
+    pub notes: String,
+}
+
+/// The parts of `chart.metadata` that listings print.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ChartMeta {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default, rename = "appVersion")]
+    pub app_version: String,
+}
+
+/// A hook of the release (`pkg/release/hook.go`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Hook {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub path: String,
+    #[serde(default)]
+    pub manifest: String,
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub last_run: HookRun,
+    #[serde(default)]
+    pub weight: i64,
+    #[serde(default)]
+    pub delete_policies: Vec<String>,
+}
+
+/// When a hook last ran and how it ended.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HookRun {
+    #[serde(default, deserialize_with = "go_time")]
+    pub started_at: Option<DateTime<FixedOffset>>,
+    #[serde(default, deserialize_with = "go_time")]
+    pub completed_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub phase: String,
+}
+
+impl Release {
+    /// Reads a record's JSON (what [`codec::decode`] unpacks).
+    pub fn from_json(json: &[u8]) -> Result<Release, String> {
+        let raw: serde_json::Value =
+            serde_json::from_slice(json).map_err(|e| format!("invalid release JSON: {e}"))?;
+        let obj = raw
+            .as_object()
+            .ok_or_else(|| "invalid release JSON: not an object".to_string())?;
+        let text = |o: &serde_json::Map<String, serde_json::Value>, k: &str| {
+            o.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let info = match obj.get("info").and_then(|v| v.as_object()) {
+            Some(i) => Info {
+                first_deployed: time_field(i, "first_deployed")?,
+                last_deployed: time_field(i, "last_deployed")?,
+                deleted: time_field(i, "deleted")?,
+                description: text(i, "description"),
+                status: text(i, "status"),
+                notes: text(i, "notes"),
+            },
+            None => Info::default(),
+        };
+        let chart = match obj
+            .get("chart")
+            .and_then(|c| c.get("metadata"))
+            .filter(|m| m.is_object())
+        {
+            Some(m) => Some(
+                ChartMeta::deserialize(m)
+                    .map_err(|e| format!("invalid release JSON: chart.metadata: {e}"))?,
+            ),
+            None => None,
+        };
+        let hooks = match obj.get("hooks") {
+            Some(serde_json::Value::Array(list)) => list
+                .iter()
+                .filter(|h| !h.is_null())
+                .map(|h| {
+                    Hook::deserialize(h).map_err(|e| format!("invalid release JSON: hooks: {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            _ => Vec::new(),
+        };
+        Ok(Release {
+            name: text(obj, "name"),
+            namespace: text(obj, "namespace"),
+            version: obj.get("version").and_then(|v| v.as_i64()).unwrap_or(0),
+            info,
+            chart,
+            manifest: text(obj, "manifest"),
+            hooks,
+            labels: BTreeMap::new(),
+            raw,
+        })
+    }
+
+    /// `chart-version` as listings print it, `MISSING` without a chart.
+    pub fn chart_label(&self) -> String {
+        match &self.chart {
+            Some(c) => format!("{}-{}", c.name, c.version),
+            None => "MISSING".into(),
+        }
+    }
+
+    /// The chart's app version, `MISSING` without a chart.
+    pub fn app_version(&self) -> String {
+        match &self.chart {
+            Some(c) => c.app_version.clone(),
+            None => "MISSING".into(),
+        }
+    }
+
+    /// A part of the stored record (`config`, `chart`), `null` when absent.
+    pub fn raw_field(&self, key: &str) -> &serde_json::Value {
+        self.raw.get(key).unwrap_or(&serde_json::Value::Null)
+    }
+}
+
+/// A time field; Go's zero time (`0001-01-01T00:00:00Z`) and absence are `None`.
+fn time_field(
+    o: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Result<Option<DateTime<FixedOffset>>, String> {
+    match o.get(key) {
+        Some(serde_json::Value::String(s)) => {
+            parse_go_time(s).map_err(|e| format!("invalid release JSON: info.{key}: {e}"))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn go_time<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    match s {
+        Some(s) => parse_go_time(&s).map_err(serde::de::Error::custom),
+        None => Ok(None),
+    }
+}
+
+/// A time as Go's `encoding/json` writes it (RFC 3339 with nanoseconds);
+/// the zero time and "" are `None`.
+pub fn parse_go_time(s: &str) -> Result<Option<DateTime<FixedOffset>>, String> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let t = DateTime::parse_from_rfc3339(s).map_err(|e| format!("{s:?}: {e}"))?;
+    Ok(if is_zero(&t) { None } else { Some(t) })
+}
+
+fn is_zero(t: &DateTime<FixedOffset>) -> bool {
+    t.naive_utc()
+        == chrono::NaiveDate::from_ymd_opt(1, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_helm_record_is_read() {
+        let json = br#"{"name":"web","info":{"first_deployed":"2026-12-04T10:00:00.123456789+01:00","last_deployed":"2026-12-04T10:05:00Z","deleted":"0001-01-01T00:00:00Z","description":"Install complete","status":"deployed","notes":"hi"},"chart":{"metadata":{"name":"nginx","version":"1.2.3","appVersion":"1.25"},"values":{"a":1}},"config":{"b":2},"manifest":"---\n","hooks":[{"name":"t","kind":"Pod","path":"p","manifest":"m","events":["test"],"last_run":{"started_at":"","completed_at":"","phase":""},"weight":-5}],"version":3,"namespace":"apps"}"#;
+        let r = Release::from_json(json).unwrap();
+        assert_eq!(
+            (r.name.as_str(), r.namespace.as_str(), r.version),
+            ("web", "apps", 3)
+        );
+        assert_eq!(r.info.status, "deployed");
+        assert!(r.info.deleted.is_none());
+        assert_eq!(
+            r.info.first_deployed.unwrap().timestamp_subsec_nanos(),
+            123_456_789
+        );
+        assert_eq!(r.chart_label(), "nginx-1.2.3");
+        assert_eq!(r.app_version(), "1.25");
+        assert_eq!(r.hooks[0].weight, -5);
+        assert!(r.hooks[0].last_run.started_at.is_none());
+        assert_eq!(r.raw_field("config")["b"], 2);
+        // Key order is kept for `-o json`.
+        let keys: Vec<_> = r.raw.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys[0], "name");
+        assert_eq!(keys[1], "info");
+    }
+
+    #[test]
+    fn a_record_without_chart_or_info_is_read() {
+        let r = Release::from_json(br#"{"name":"x","version":1}"#).unwrap();
+        assert_eq!(r.chart_label(), "MISSING");
+        assert_eq!(r.app_version(), "MISSING");
+        assert_eq!(r.info.status, "");
+    }
+
+    #[test]
+    fn broken_records_are_errors() {
+        assert!(Release::from_json(b"[1]").is_err());
+        assert!(Release::from_json(b"{").is_err());
+        let e = Release::from_json(br#"{"info":{"last_deployed":"yesterday"}}"#).unwrap_err();
+        assert!(e.contains("info.last_deployed"), "{e}");
+    }
+}
