@@ -82,6 +82,9 @@ pub fn main() -> ExitCode {
         Command::Registry(args) => commands::registry::run(args, &printer),
         Command::Verify(args) => commands::verify::run(args, &printer),
         Command::List(args) => commands::list::run(args, &cli.global, &printer),
+        Command::History(args) => commands::history::run(args, &cli.global, &printer),
+        Command::Status(args) => commands::status::run(args, &cli.global, &printer),
+        Command::Get(args) => commands::get::run(args, &cli.global, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

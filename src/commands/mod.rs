@@ -2,6 +2,8 @@
 
 pub mod create;
 pub mod dependency;
+pub mod get;
+pub mod history;
 pub mod lint;
 pub mod list;
 pub mod package;
@@ -11,6 +13,7 @@ pub mod registry;
 pub mod repo;
 pub mod search;
 pub mod show;
+pub mod status;
 pub mod template;
 pub mod verify;
 
