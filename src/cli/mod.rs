@@ -134,6 +134,10 @@ pub enum Command {
     Status(crate::commands::status::StatusArgs),
     /// download extended information of a named release
     Get(crate::commands::get::GetArgs),
+    /// helm client environment information
+    Env(crate::commands::env::EnvArgs),
+    /// generate autocompletion scripts for the specified shell
+    Completion(crate::commands::completion::CompletionArgs),
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! One thin file per verb: typed settings in, one call into `actions`, output out.
 
+pub mod completion;
 pub mod create;
 pub mod dependency;
+pub mod env;
 pub mod get;
 pub mod history;
 pub mod lint;
