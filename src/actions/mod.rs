@@ -4,6 +4,7 @@
 
 pub mod create;
 pub mod dependency;
+pub mod hooks;
 pub mod lint;
 pub mod locate;
 pub mod package;
@@ -15,4 +16,5 @@ pub mod repo;
 pub mod search;
 pub mod show;
 pub mod template;
+pub mod uninstall;
 pub mod verify;

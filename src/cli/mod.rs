@@ -136,6 +136,9 @@ pub enum Command {
     Get(crate::commands::get::GetArgs),
     /// helm client environment information
     Env(crate::commands::env::EnvArgs),
+    /// uninstall a release
+    #[command(visible_aliases = ["del", "delete", "un"])]
+    Uninstall(crate::commands::uninstall::UninstallArgs),
     /// generate autocompletion scripts for the specified shell
     Completion(crate::commands::completion::CompletionArgs),
 }

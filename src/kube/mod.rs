@@ -9,9 +9,16 @@
 //! small tokio runtime and callers block on it ([`Cluster::block_on`]). Only this
 //! module and the release stores name kube-rs types.
 
+pub mod objects;
+
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::discovery::ApiResource;
+
+pub use objects::{Cascade, Resource};
 
 /// What the command line says about the cluster to reach (Helm's global flags).
 #[derive(Debug, Clone, Default)]
@@ -55,6 +62,9 @@ pub struct Cluster {
     runtime: tokio::runtime::Runtime,
     client: kube::Client,
     server: String,
+    /// Kinds resolved by discovery: `apiVersion/kind` to the resource and
+    /// whether it is namespaced.
+    kinds: Mutex<HashMap<String, (ApiResource, bool)>>,
 }
 
 impl Cluster {
@@ -78,6 +88,7 @@ impl Cluster {
             runtime,
             client,
             server,
+            kinds: Mutex::new(HashMap::new()),
         })
     }
 

@@ -103,6 +103,15 @@ pub struct HookRun {
     pub phase: String,
 }
 
+/// A hook's last run as the record writes it: times as Go's JSON writes them
+/// (`""` for none) and the phase (`Running`, `Succeeded`, `Failed`, `Unknown`).
+#[derive(Debug, Clone, Default)]
+pub struct HookRunText {
+    pub started_at: String,
+    pub completed_at: String,
+    pub phase: String,
+}
+
 impl Release {
     /// Reads a record's JSON (what [`codec::decode`] unpacks).
     pub fn from_json(json: &[u8]) -> Result<Release, String> {
@@ -175,6 +184,62 @@ impl Release {
         match &self.chart {
             Some(c) => c.app_version.clone(),
             None => "MISSING".into(),
+        }
+    }
+
+    /// The record's JSON as Go's encoder writes it (the stored field order).
+    pub fn to_json(&self) -> String {
+        crate::yaml::json::go_json_ordered(&self.raw)
+    }
+
+    /// Sets `info.status`, `info.description` and, when given, `info.deleted`
+    /// (a time as Go writes it), in the record and its typed view.
+    pub fn set_info(
+        &mut self,
+        status: &str,
+        description: &str,
+        deleted: Option<(DateTime<FixedOffset>, String)>,
+    ) {
+        self.info.status = status.to_string();
+        self.info.description = description.to_string();
+        if let Some(obj) = self.raw.as_object_mut() {
+            let info = obj
+                .entry("info")
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+            if let Some(info) = info.as_object_mut() {
+                info.insert("status".into(), status.into());
+                info.insert("description".into(), description.into());
+                if let Some((t, text)) = deleted {
+                    self.info.deleted = Some(t);
+                    info.insert("deleted".into(), text.into());
+                }
+            }
+        }
+    }
+
+    /// Records a hook's last run (and the delete policies it ran with) in the
+    /// record, by the hook's position in `hooks`.
+    pub fn set_hook_run(&mut self, index: usize, run: &HookRunText, policies: &[String]) {
+        let Some(hook) = self
+            .raw
+            .get_mut("hooks")
+            .and_then(|h| h.as_array_mut())
+            .and_then(|h| h.get_mut(index))
+            .and_then(|h| h.as_object_mut())
+        else {
+            return;
+        };
+        let mut last = serde_json::Map::new();
+        last.insert("started_at".into(), run.started_at.clone().into());
+        last.insert("completed_at".into(), run.completed_at.clone().into());
+        last.insert("phase".into(), run.phase.clone().into());
+        hook.insert("last_run".into(), serde_json::Value::Object(last));
+        hook.insert("delete_policies".into(), policies.to_vec().into());
+        if let Some(h) = self.hooks.get_mut(index) {
+            h.last_run.phase = run.phase.clone();
+            h.last_run.started_at = parse_go_time(&run.started_at).ok().flatten();
+            h.last_run.completed_at = parse_go_time(&run.completed_at).ok().flatten();
+            h.delete_policies = policies.to_vec();
         }
     }
 

@@ -79,6 +79,11 @@ pub trait ReleaseStore {
     fn history(&self, name: &str) -> Result<Vec<Release>, StoreError>;
     /// One revision.
     fn get(&self, name: &str, revision: i64) -> Result<Release, StoreError>;
+    /// Writes a revision over its stored record (Helm's `Update`: the record's
+    /// labels kept, `status` from the record, `modifiedAt` now).
+    fn update(&self, release: &Release) -> Result<(), StoreError>;
+    /// Removes a revision's record.
+    fn delete(&self, name: &str, revision: i64) -> Result<(), StoreError>;
 }
 
 /// Records kept in the cluster, in one namespace or (for `list -A`) all.
@@ -186,6 +191,99 @@ impl ReleaseStore for KubeStore {
             }
         };
         stored.ok_or(StoreError::NotFound)?.decode(true)
+    }
+
+    fn update(&self, release: &Release) -> Result<(), StoreError> {
+        let now = chrono::Utc::now().timestamp().to_string();
+        self.write(
+            release,
+            Self::record_labels(release, &[("modifiedAt", now)]),
+        )
+    }
+
+    fn delete(&self, name: &str, revision: i64) -> Result<(), StoreError> {
+        let key = format!("sh.helm.release.v1.{name}.v{revision}");
+        let params = kube::api::DeleteParams::default();
+        let fail = |e: kube::Error| match e {
+            kube::Error::Api(s) if s.code == 404 => StoreError::NotFound,
+            e => StoreError::Api(api_error("delete", self.kind(), &e)),
+        };
+        match self.driver {
+            Driver::Secret => {
+                let api: Api<Secret> = self.api();
+                self.runtime
+                    .block_on(api.delete(&key, &params))
+                    .map_err(fail)?;
+            }
+            Driver::ConfigMap => {
+                let api: Api<ConfigMap> = self.api();
+                self.runtime
+                    .block_on(api.delete(&key, &params))
+                    .map_err(fail)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl KubeStore {
+    /// The labels Helm writes on a record: the release's own, then `name`,
+    /// `owner`, `status` and `version` from the record.
+    fn record_labels(release: &Release, extra: &[(&str, String)]) -> BTreeMap<String, String> {
+        let mut labels = release.labels.clone();
+        for (k, v) in extra {
+            labels.insert(k.to_string(), v.clone());
+        }
+        labels.insert("name".into(), release.name.clone());
+        labels.insert("owner".into(), "helm".into());
+        labels.insert("status".into(), release.info.status.clone());
+        labels.insert("version".into(), release.version.to_string());
+        labels
+    }
+
+    fn write(&self, release: &Release, labels: BTreeMap<String, String>) -> Result<(), StoreError> {
+        let key = format!("sh.helm.release.v1.{}.v{}", release.name, release.version);
+        let data = codec::encode(release.to_json().as_bytes());
+        let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(key.clone()),
+            namespace: self.namespace.clone(),
+            labels: Some(labels),
+            ..Default::default()
+        };
+        let params = kube::api::PostParams::default();
+        let fail = |e: kube::Error| StoreError::Api(api_error("update", self.kind(), &e));
+        match self.driver {
+            Driver::Secret => {
+                let secret = Secret {
+                    metadata: meta,
+                    type_: Some("helm.sh/release.v1".into()),
+                    data: Some(
+                        [(
+                            "release".to_string(),
+                            k8s_openapi::ByteString(data.into_bytes()),
+                        )]
+                        .into(),
+                    ),
+                    ..Default::default()
+                };
+                let api: Api<Secret> = self.api();
+                self.runtime
+                    .block_on(api.replace(&key, &params, &secret))
+                    .map_err(fail)?;
+            }
+            Driver::ConfigMap => {
+                let cm = ConfigMap {
+                    metadata: meta,
+                    data: Some([("release".to_string(), data)].into()),
+                    ..Default::default()
+                };
+                let api: Api<ConfigMap> = self.api();
+                self.runtime
+                    .block_on(api.replace(&key, &params, &cm))
+                    .map_err(fail)?;
+            }
+        }
+        Ok(())
     }
 }
 

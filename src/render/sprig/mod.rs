@@ -33,6 +33,7 @@ use std::sync::Arc;
 use crate::gotmpl::{Func, FuncCtx, FuncError, Value};
 
 pub use args::{strval, to_f64, to_i64};
+pub use dates::parse_duration;
 pub use numbers::go_format;
 
 /// Collects the functions of one family.
