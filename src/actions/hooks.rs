@@ -41,7 +41,7 @@ pub fn resources(manifest: &str, what: &str) -> Result<Vec<Resource>> {
     Ok(out)
 }
 
-/// Runs the hooks of `event` (`pre-delete`, `post-delete`, ...).
+/// Runs the hooks of `event` (`pre-delete`, `post-delete`, `test`, ...).
 pub fn exec_hooks(
     cluster: &Cluster,
     store: &dyn ReleaseStore,
@@ -49,8 +49,21 @@ pub fn exec_hooks(
     event: &str,
     timeout: Duration,
 ) -> Result<()> {
+    exec_hooks_from(cluster, store, release, event, timeout, 0)
+}
+
+/// [`exec_hooks`] over the hooks from position `first` on (`test --filter`
+/// puts the skipped ones first).
+pub fn exec_hooks_from(
+    cluster: &Cluster,
+    store: &dyn ReleaseStore,
+    release: &mut Release,
+    event: &str,
+    timeout: Duration,
+    first: usize,
+) -> Result<()> {
     let namespace = release.namespace.clone();
-    let mut order: Vec<usize> = (0..release.hooks.len())
+    let mut order: Vec<usize> = (first..release.hooks.len())
         .filter(|&i| release.hooks[i].events.iter().any(|e| e == event))
         .collect();
     order.sort_by(|&a, &b| {

@@ -16,5 +16,6 @@ pub mod repo;
 pub mod search;
 pub mod show;
 pub mod template;
+pub mod test;
 pub mod uninstall;
 pub mod verify;

@@ -136,6 +136,8 @@ pub enum Command {
     Get(crate::commands::get::GetArgs),
     /// helm client environment information
     Env(crate::commands::env::EnvArgs),
+    /// run tests for a release
+    Test(crate::commands::test::TestArgs),
     /// uninstall a release
     #[command(visible_aliases = ["del", "delete", "un"])]
     Uninstall(crate::commands::uninstall::UninstallArgs),

@@ -17,6 +17,7 @@ pub mod search;
 pub mod show;
 pub mod status;
 pub mod template;
+pub mod test;
 pub mod uninstall;
 pub mod verify;
 

@@ -231,6 +231,19 @@ impl Cluster {
         }
     }
 
+    /// A pod's log (`helm test --logs`).
+    pub fn pod_logs(&self, namespace: &str, name: &str) -> Result<String, KubeError> {
+        let api: Api<k8s_openapi::api::core::v1::Pod> =
+            Api::namespaced(self.client.clone(), namespace);
+        self.block_on(api.logs(name, &Default::default()))
+            .map_err(|e| match &e {
+                kube::Error::Api(s) => {
+                    KubeError::Api(format!("unable to get pod logs for {name}: {}", s.message))
+                }
+                _ => self.error(&e),
+            })
+    }
+
     fn op_error(&self, verb: &str, r: &Resource, e: &kube::Error) -> KubeError {
         match e {
             kube::Error::Api(s) => {

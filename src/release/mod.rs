@@ -243,6 +243,21 @@ impl Release {
         }
     }
 
+    /// Puts the hooks in a new order (`order[i]` is the old position of the
+    /// hook that goes to position `i`), in the record and its typed view.
+    pub fn reorder_hooks(&mut self, order: &[usize]) {
+        if let Some(list) = self.raw.get_mut("hooks").and_then(|h| h.as_array_mut())
+            && list.len() == order.len()
+        {
+            let old = std::mem::take(list);
+            *list = order.iter().map(|&i| old[i].clone()).collect();
+        }
+        if self.hooks.len() == order.len() {
+            let old = std::mem::take(&mut self.hooks);
+            self.hooks = order.iter().map(|&i| old[i].clone()).collect();
+        }
+    }
+
     /// A part of the stored record (`config`, `chart`), `null` when absent.
     pub fn raw_field(&self, key: &str) -> &serde_json::Value {
         self.raw.get(key).unwrap_or(&serde_json::Value::Null)

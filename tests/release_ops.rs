@@ -1,8 +1,8 @@
-//! `charter uninstall` against real Helm 3 on charter-sandbox: Helm installs pairs
-//! of identical releases, charter uninstalls one and Helm the other, and
-//! everything that is left must match (output, objects kept and deleted, hook
-//! runs and records), with release names and times normalized. Helm then manages
-//! what charter left.
+//! The commands that change a release (`uninstall`, `test`) against real Helm 3
+//! on charter-sandbox: Helm installs pairs of identical releases, charter acts on
+//! one and Helm on the other, and everything that is left must match (output,
+//! objects kept and deleted, hook runs and records), with release names and
+//! times normalized. Helm then manages what charter left.
 
 #[path = "common/sandbox.rs"]
 mod sandbox_helper;
@@ -172,4 +172,57 @@ fn uninstall_does_what_helm_does() {
     install("e2", &[]);
     p.same(&["un", "{}", "nope"], "e1", "e2");
     assert_eq!(p.view("e1"), p.view("e2"));
+}
+
+#[test]
+fn test_runs_a_releases_tests_as_helm_does() {
+    let sb = Sandbox::start();
+    let helm = tool("3");
+    let p = Pair {
+        sb: &sb,
+        helm: &helm,
+    };
+    let app = chart("app");
+    for name in ["t1", "t2"] {
+        sb.ok(&helm, &["install", name, &app], None);
+    }
+    for name in ["f1", "f2"] {
+        sb.ok(
+            &helm,
+            &["install", name, &app, "--set", "testFails=true"],
+            None,
+        );
+    }
+    for args in [
+        &["test", "{}"][..],
+        &["test", "{}", "--logs"],
+        &["test", "{}", "--hide-notes", "--filter", "name={}-test"],
+        &["test", "{}", "--filter", "!name={}-test", "--logs"],
+        &[
+            "test",
+            "{}",
+            "--filter",
+            "name=nothing,name={}-test",
+            "--timeout",
+            "30s",
+        ],
+    ] {
+        let out = p.same(args, "t1", "t2");
+        assert!(out.contains("NAME: REL"), "{out}");
+        assert_eq!(p.view("t1"), p.view("t2"), "{args:?}");
+    }
+    assert!(p.view("t1").contains(r#""phase":"Succeeded""#));
+    // A failing test: the status is printed, the failure recorded, exit 1.
+    let [c, h] = p.both(&["test", "{}"], "f1", "f2");
+    assert!(!c.0 && !h.0);
+    assert_eq!(c.1, h.1);
+    assert!(c.1.contains("Phase:          Failed"), "{}", c.1);
+    // Helm wraps the one error in a list; charter says it plainly.
+    assert_eq!(c.2, "Error: pod REL-test failed\n");
+    assert!(h.2.contains("pod REL-test failed"), "{}", h.2);
+    assert_eq!(p.view("f1"), p.view("f2"));
+    p.same(&["test", "{}"], "nope", "nope");
+    // Helm reads what charter recorded.
+    let status = sb.ok(&helm, &["status", "t1"], None);
+    assert!(status.contains("TEST SUITE:     t1-test"), "{status}");
 }
