@@ -82,6 +82,11 @@ pub fn main() -> ExitCode {
         Command::Registry(args) => commands::registry::run(args, &printer),
         Command::Verify(args) => commands::verify::run(args, &printer),
         Command::List(args) => commands::list::run(args, &cli.global, &printer),
+        Command::History(args) => commands::history::run(args, &cli.global, &printer),
+        Command::Status(args) => commands::status::run(args, &cli.global, &printer),
+        Command::Get(args) => commands::get::run(args, &cli.global, &printer),
+        Command::Env(args) => commands::env::run(args, &cli.global, printer.debug, &printer),
+        Command::Completion(args) => commands::completion::run(args, &printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -174,6 +174,34 @@ fn newest_revisions(releases: Vec<Release>) -> Vec<Release> {
     newest.into_values().collect()
 }
 
+/// Helm's `releaseContent`: one revision of a release, the newest when
+/// `revision <= 0` (`get`, `status`).
+pub fn release_content(store: &dyn ReleaseStore, name: &str, revision: i64) -> Result<Release> {
+    if crate::actions::render::validate_release_name(name).is_err() {
+        bail!("releaseContent: Release name is invalid: {name}");
+    }
+    if revision > 0 {
+        return Ok(store.get(name, revision)?);
+    }
+    store
+        .history(name)?
+        .into_iter()
+        .max_by_key(|r| r.version)
+        .ok_or_else(|| anyhow!("no revision for release {name:?}"))
+}
+
+/// Helm's `history`: the newest `max` revisions of a release, oldest first.
+pub fn history(store: &dyn ReleaseStore, name: &str, max: i64) -> Result<Vec<Release>> {
+    if crate::actions::render::validate_release_name(name).is_err() {
+        bail!("release name is invalid: {name}");
+    }
+    let mut all = store.history(name)?;
+    all.sort_by_key(|r| std::cmp::Reverse(r.version));
+    all.truncate(max.max(0) as usize);
+    all.reverse();
+    Ok(all)
+}
+
 /// A Kubernetes label selector (`k8s.io/apimachinery/pkg/labels`): `k=v`,
 /// `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k`, `!k`, joined by commas.
 #[derive(Debug, Default)]

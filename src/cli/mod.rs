@@ -127,6 +127,17 @@ pub enum Command {
     /// list releases
     #[command(visible_alias = "ls")]
     List(crate::commands::list::ListArgs),
+    /// fetch release history
+    #[command(visible_alias = "hist")]
+    History(crate::commands::history::HistoryArgs),
+    /// display the status of the named release
+    Status(crate::commands::status::StatusArgs),
+    /// download extended information of a named release
+    Get(crate::commands::get::GetArgs),
+    /// helm client environment information
+    Env(crate::commands::env::EnvArgs),
+    /// generate autocompletion scripts for the specified shell
+    Completion(crate::commands::completion::CompletionArgs),
 }
 
 #[cfg(test)]

@@ -1,7 +1,11 @@
 //! One thin file per verb: typed settings in, one call into `actions`, output out.
 
+pub mod completion;
 pub mod create;
 pub mod dependency;
+pub mod env;
+pub mod get;
+pub mod history;
 pub mod lint;
 pub mod list;
 pub mod package;
@@ -11,6 +15,7 @@ pub mod registry;
 pub mod repo;
 pub mod search;
 pub mod show;
+pub mod status;
 pub mod template;
 pub mod verify;
 

@@ -6,6 +6,7 @@
 
 pub mod codec;
 pub mod store;
+pub mod template;
 
 use std::collections::BTreeMap;
 
@@ -39,8 +40,9 @@ pub struct Release {
     pub chart: Option<ChartMeta>,
     pub manifest: String,
     pub hooks: Vec<Hook>,
-    /// The user's labels (`install --labels`): the store's own labels
-    /// (`name`, `owner`, `status`, `version`, `createdAt`, `modifiedAt`) removed.
+    /// The stored object's labels: the user's (`install --labels`), and in
+    /// listings and histories also the store's own (`name`, `owner`, `status`,
+    /// `version`, `createdAt`, `modifiedAt`), as Helm's drivers give them.
     pub labels: BTreeMap<String, String>,
     /// The record as stored, in its own key order: what `-o json` prints and
     /// where `config`, the chart's values and files are read from.

@@ -150,7 +150,7 @@ impl ReleaseStore for KubeStore {
     fn list(&self) -> Result<Listing, StoreError> {
         let mut out = Listing::default();
         for s in self.query("owner=helm")? {
-            match s.decode() {
+            match s.decode(false) {
                 Ok(r) => out.releases.push(r),
                 Err(e) => out.skipped.push(e.to_string()),
             }
@@ -163,7 +163,7 @@ impl ReleaseStore for KubeStore {
         if found.is_empty() {
             return Err(StoreError::NotFound);
         }
-        found.into_iter().map(|s| s.decode()).collect()
+        found.into_iter().map(|s| s.decode(false)).collect()
     }
 
     fn get(&self, name: &str, revision: i64) -> Result<Release, StoreError> {
@@ -185,7 +185,7 @@ impl ReleaseStore for KubeStore {
                     .map(Stored::from_config_map)
             }
         };
-        stored.ok_or(StoreError::NotFound)?.decode()
+        stored.ok_or(StoreError::NotFound)?.decode(true)
     }
 }
 
@@ -224,7 +224,10 @@ impl Stored {
         }
     }
 
-    fn decode(self) -> Result<Release, StoreError> {
+    /// The record, with the object's labels; Helm drops its own labels
+    /// (`name`, `owner`, ...) only when it gets one revision by key, and keeps
+    /// them in listings and histories (so `list -l status=deployed` matches).
+    fn decode(self, drop_system_labels: bool) -> Result<Release, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
             object: self.object.clone(),
             reason,
@@ -237,7 +240,7 @@ impl Stored {
         r.labels = self
             .labels
             .into_iter()
-            .filter(|(k, _)| !SYSTEM_LABELS.contains(&k.as_str()))
+            .filter(|(k, _)| !drop_system_labels || !SYSTEM_LABELS.contains(&k.as_str()))
             .collect();
         Ok(r)
     }
@@ -288,7 +291,7 @@ mod tests {
     #[test]
     fn system_labels_are_dropped_and_bad_data_is_named() {
         let json = br#"{"name":"a","version":1}"#;
-        let stored = Stored {
+        let stored = || Stored {
             object: "secret ns/x".into(),
             labels: [("owner", "helm"), ("team", "web"), ("status", "deployed")]
                 .into_iter()
@@ -296,7 +299,8 @@ mod tests {
                 .collect(),
             data: Some(codec::encode(json).into_bytes()),
         };
-        let r = stored.decode().unwrap();
+        assert_eq!(stored().decode(false).unwrap().labels.len(), 3);
+        let r = stored().decode(true).unwrap();
         assert_eq!(r.labels.len(), 1);
         assert_eq!(r.labels["team"], "web");
         let bad = Stored {
@@ -305,7 +309,7 @@ mod tests {
             data: None,
         };
         assert_eq!(
-            bad.decode().unwrap_err().to_string(),
+            bad.decode(false).unwrap_err().to_string(),
             "secret ns/y: no `release` data"
         );
     }

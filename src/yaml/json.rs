@@ -51,6 +51,51 @@ pub fn to_json(v: &Value, opts: JsonOpts) -> Result<String, String> {
     Ok(out)
 }
 
+/// Encodes JSON read with `serde_json` (keys in their stored order) as Go's
+/// `json.Encoder` writes it (HTML escaped, no spaces), for records Go wrote and
+/// charter prints again (a release's `-o json`): struct fields keep their order,
+/// strings Go's escapes, numbers Go's float64 text when not integers.
+pub fn go_json_ordered(v: &serde_json::Value) -> String {
+    fn walk(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::Null => out.push_str("null"),
+            serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => out.push_str(&i.to_string()),
+                (_, Some(u), _) => out.push_str(&u.to_string()),
+                (_, _, Some(f)) => out.push_str(&format_json_float(f)),
+                _ => out.push_str(&n.to_string()),
+            },
+            serde_json::Value::String(s) => quote_into(s, true, out),
+            serde_json::Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    walk(x, out);
+                }
+                out.push(']');
+            }
+            serde_json::Value::Object(o) => {
+                out.push('{');
+                for (i, (k, x)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    quote_into(k, true, out);
+                    out.push(':');
+                    walk(x, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+    let mut out = String::new();
+    walk(v, &mut out);
+    out
+}
+
 /// Go's float64 encoding in encoding/json: shortest digits, `%e` form below 1e-6 or
 /// from 1e21 on, with a two-digit exponent trimmed to one (`1e-7`, `1e+21`).
 pub fn format_json_float(f: f64) -> String {
@@ -719,6 +764,18 @@ mod tests {
         assert_eq!(
             from_json("12345678901234567890"),
             Ok(Value::Float(12345678901234567890.0))
+        );
+    }
+
+    #[test]
+    fn stored_json_is_written_again_as_go_writes_it() {
+        let v: serde_json::Value = serde_json::from_str(
+            r#"{"z":1,"a":"<b>&\n","n":[1.5,1e21,-0.0,12345678901234567000,null,true]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            super::go_json_ordered(&v),
+            r#"{"z":1,"a":"\u003cb\u003e\u0026\n","n":[1.5,1e+21,-0,12345678901234567000,null,true]}"#
         );
     }
 }
