@@ -39,7 +39,7 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn command(&self, tool: &Path, args: &[&str], driver: Option<&str>) -> Command {
+    fn command(&self, tool: &Path, args: &[&str], extra: &[(&str, &str)]) -> Command {
         let home = self.sb.dir.path();
         let mut cmd = Command::new(tool);
         cmd.args(args)
@@ -54,16 +54,16 @@ impl<'a> Runner<'a> {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(d) = driver {
-            cmd.env("HELM_DRIVER", d);
+        for (k, v) in extra {
+            cmd.env(k, v);
         }
         cmd
     }
 
     /// Runs to the end, bounded to 120 s; the pipes are drained while it runs.
-    fn run(&self, tool: &Path, args: &[&str], driver: Option<&str>) -> Ran {
+    fn run(&self, tool: &Path, args: &[&str], extra: &[(&str, &str)]) -> Ran {
         let mut child = self
-            .command(tool, args, driver)
+            .command(tool, args, extra)
             .spawn()
             .unwrap_or_else(|e| panic!("failed to run {}: {e}", tool.display()));
         let out = drain(child.stdout.take());
@@ -88,8 +88,8 @@ impl<'a> Runner<'a> {
     }
 
     /// Runs and requires success.
-    fn ok(&self, tool: &Path, args: &[&str], driver: Option<&str>) -> String {
-        let r = self.run(tool, args, driver);
+    fn ok(&self, tool: &Path, args: &[&str], extra: &[(&str, &str)]) -> String {
+        let r = self.run(tool, args, extra);
         assert_eq!(
             r.code,
             Some(0),
@@ -102,8 +102,8 @@ impl<'a> Runner<'a> {
     }
 
     /// Runs and requires failure.
-    fn fails(&self, tool: &Path, args: &[&str], driver: Option<&str>) {
-        let r = self.run(tool, args, driver);
+    fn fails(&self, tool: &Path, args: &[&str], extra: &[(&str, &str)]) {
+        let r = self.run(tool, args, extra);
         assert_ne!(
             r.code,
             Some(0),
@@ -152,6 +152,23 @@ fn app_with_notes(dir: &Path) -> String {
     app.display().to_string()
 }
 
+/// The `app` chart renamed `wide`, with a prerelease version and an app version of
+/// wide (East Asian) and non-ASCII characters, which tables must pad by display width.
+fn wide_chart(dir: &Path) -> String {
+    let wide = dir.join("wide");
+    copy_tree(Path::new(&chart("app")), &wide);
+    std::fs::write(
+        wide.join("Chart.yaml"),
+        "apiVersion: v2\n\
+         name: wide\n\
+         version: 1.2.3-rc.1\n\
+         appVersion: \"β-1.0 日本語\"\n\
+         description: The app chart with a wide app version.\n",
+    )
+    .expect("Chart.yaml written");
+    wide.display().to_string()
+}
+
 /// User values that JSON and YAML encoders must treat with care: HTML characters (Go's
 /// JSON escapes `<`, `>`, `&`), newlines, quotes, non-ASCII, floats and integers too
 /// large for 64 bits (a values file's numbers come back from storage as float64),
@@ -196,6 +213,12 @@ nested:
     b:
       c: deep
 "#;
+
+/// Environment added to the fixed one of [`Runner`].
+type Env = &'static [(&'static str, &'static str)];
+const NONE: Env = &[];
+const CONFIGMAP: Env = &[("HELM_DRIVER", "configmap")];
+const EAST_ASIAN: Env = &[("HELM_DRIVER", "configmap"), ("LANG", "ja_JP.UTF-8")];
 
 /// `list` cases (default driver), compared exactly.
 const LIST_CASES: &[&[&str]] = &[
@@ -286,6 +309,8 @@ const RELEASE_CASES: &[&[&str]] = &[
     &["history", "gone"],
     &["history", "slow"],
     &["history", "db", "-n", "other"],
+    &["history", "bad", "-o", "json"],
+    &["status", "bad", "--show-desc"],
     &["history", "nope"],
     &["history", "db"],
     &["status", "web"],
@@ -344,7 +369,8 @@ const RELEASE_CASES: &[&[&str]] = &[
     &["get", "notes", "web", "--revision", "99"],
 ];
 
-/// Cases read with `HELM_DRIVER=configmap`, compared exactly.
+/// Cases read with `HELM_DRIVER=configmap`, compared exactly. The ConfigMap store also
+/// holds `uni`, whose wide characters would otherwise show in every `-A` case above.
 const CONFIGMAP_CASES: &[&[&str]] = &[
     &["list"],
     &["list", "-a", "-A"],
@@ -354,6 +380,23 @@ const CONFIGMAP_CASES: &[&[&str]] = &[
     &["get", "all", "cm"],
     &["get", "values", "cm", "-o", "json"],
     &["history", "web"],
+    &["list", "-A"],
+    &["list", "-n", "other", "--no-headers"],
+    &["history", "uni", "-n", "other"],
+    &["history", "uni", "-n", "other", "-o", "yaml"],
+    &["status", "uni", "-n", "other", "--show-desc"],
+    &["get", "metadata", "uni", "-n", "other"],
+    &["get", "metadata", "uni", "-n", "other", "-o", "json"],
+];
+
+/// Cases run with a Japanese locale: Helm's tables measure text with go-runewidth, which
+/// reads `LC_ALL`, `LC_CTYPE` or `LANG` and then counts East Asian ambiguous-width
+/// characters (`β`, `✓`, ...) as two columns.
+const EAST_ASIAN_CASES: &[&[&str]] = &[
+    &["list", "-A"],
+    &["list", "-n", "other", "-a"],
+    &["history", "uni", "-n", "other"],
+    &["list", "-q"],
 ];
 
 /// Errors whose wording may legitimately differ (charter may say it more clearly):
@@ -385,6 +428,7 @@ fn release_commands_match_helm() {
     let run = Runner::new(&sb);
     let work = tempfile::tempdir().expect("temp dir");
     let app = app_with_notes(work.path());
+    let wide = wide_chart(work.path());
     let tricky = work.path().join("tricky.yaml");
     std::fs::write(&tricky, TRICKY_VALUES).expect("values written");
     let tricky = tricky.display().to_string();
@@ -396,16 +440,16 @@ fn release_commands_match_helm() {
             .map(|s| s.to_string())
             .collect()
     };
-    let helm_ok = |args: &[&str], driver: Option<&str>| {
+    let helm_ok = |args: &[&str], extra: &[(&str, &str)]| {
         let owned = with_timeout(args);
         let args: Vec<&str> = owned.iter().map(String::as_str).collect();
-        run.ok(h, &args, driver);
+        run.ok(h, &args, extra);
     };
 
     // web: deployed at revision 3 over two superseded revisions, with tricky values,
     // a custom description and a recorded test run.
-    helm_ok(&["install", "web", &app], None);
-    helm_ok(&["upgrade", "web", &app, "--set", "message=second"], None);
+    helm_ok(&["install", "web", &app], NONE);
+    helm_ok(&["upgrade", "web", &app, "--set", "message=second"], NONE);
     helm_ok(
         &[
             "upgrade",
@@ -422,9 +466,9 @@ fn release_commands_match_helm() {
             "--description",
             "custom text",
         ],
-        None,
+        NONE,
     );
-    helm_ok(&["test", "web"], None);
+    helm_ok(&["test", "web"], NONE);
 
     // db: another namespace, with release labels.
     next_second();
@@ -439,23 +483,40 @@ fn release_commands_match_helm() {
             "--labels",
             "team=db,tier=data",
         ],
-        None,
+        NONE,
+    );
+
+    // uni: wide characters in its chart's app version and in a description; kept in
+    // ConfigMaps.
+    next_second();
+    helm_ok(&["install", "uni", &wide, "-n", "other"], CONFIGMAP);
+    helm_ok(
+        &[
+            "upgrade",
+            "uni",
+            &wide,
+            "-n",
+            "other",
+            "--description",
+            "déjà vu ✓ 日本語の説明",
+        ],
+        CONFIGMAP,
     );
 
     // bad: failed, its post-install hook Job fails.
     next_second();
     let owned = with_timeout(&["install", "bad", &app, "--set", "hookFails=true"]);
     let args: Vec<&str> = owned.iter().map(String::as_str).collect();
-    run.fails(h, &args, None);
+    run.fails(h, &args, NONE);
 
     // gone: uninstalled with its history kept.
     next_second();
-    helm_ok(&["install", "gone", &app], None);
-    run.ok(h, &["uninstall", "gone", "--keep-history"], None);
+    helm_ok(&["install", "gone", &app], NONE);
+    run.ok(h, &["uninstall", "gone", "--keep-history"], NONE);
 
     // cm: stored in a ConfigMap.
     next_second();
-    helm_ok(&["install", "cm", &app], Some("configmap"));
+    helm_ok(&["install", "cm", &app], CONFIGMAP);
 
     // slow: left pending-install, its Helm killed while it waits for a Deployment
     // that never becomes ready.
@@ -464,27 +525,21 @@ fn release_commands_match_helm() {
 
     let setup = started.elapsed();
 
+    // (extra environment, cases, compared exactly)
+    let groups: &[(Env, &[&[&str]], bool)] = &[
+        (NONE, LIST_CASES, true),
+        (NONE, RELEASE_CASES, true),
+        (CONFIGMAP, CONFIGMAP_CASES, true),
+        (EAST_ASIAN, EAST_ASIAN_CASES, true),
+        (NONE, LOOSE_ERROR_CASES, false),
+    ];
     let mut mismatches = Vec::new();
     let mut compared = 0;
-    for args in LIST_CASES.iter().chain(RELEASE_CASES) {
-        compared += 1;
-        compare(&run, h, &charter, args, None, true, &mut mismatches);
-    }
-    for args in CONFIGMAP_CASES {
-        compared += 1;
-        compare(
-            &run,
-            h,
-            &charter,
-            args,
-            Some("configmap"),
-            true,
-            &mut mismatches,
-        );
-    }
-    for args in LOOSE_ERROR_CASES {
-        compared += 1;
-        compare(&run, h, &charter, args, None, false, &mut mismatches);
+    for (extra, cases, exact) in groups {
+        for args in *cases {
+            compared += 1;
+            compare(&run, h, &charter, args, extra, *exact, &mut mismatches);
+        }
     }
     eprintln!(
         "release_cli: scenario built in {:.1} s, {compared} cases compared in {:.1} s, {} mismatches",
@@ -528,7 +583,7 @@ fn leave_pending(run: &Runner, helm: &Path, kubectl: &Path, app: &str) {
                 "--timeout",
                 "60s",
             ],
-            None,
+            NONE,
         )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -540,7 +595,7 @@ fn leave_pending(run: &Runner, helm: &Path, kubectl: &Path, app: &str) {
         last = run.ok(
             kubectl,
             &["get", "deploy", "-l", "app=slow", "-o", "name"],
-            None,
+            NONE,
         );
         let status = run.ok(
             kubectl,
@@ -552,7 +607,7 @@ fn leave_pending(run: &Runner, helm: &Path, kubectl: &Path, app: &str) {
                 "-o",
                 "jsonpath={.items[*].metadata.labels.status}",
             ],
-            None,
+            NONE,
         );
         // The Deployment exists once Helm has created the resources and is waiting.
         if status == "pending-install" && last.contains("deployment") {
@@ -572,7 +627,7 @@ fn leave_pending(run: &Runner, helm: &Path, kubectl: &Path, app: &str) {
             "-o",
             "jsonpath={.items[*].metadata.labels.status}",
         ],
-        None,
+        NONE,
     );
     assert_eq!(status, "pending-install", "slow is pending ({last})");
 }
@@ -585,12 +640,12 @@ fn compare(
     helm: &Path,
     charter: &Path,
     args: &[&str],
-    driver: Option<&str>,
+    extra: &[(&str, &str)],
     exact: bool,
     mismatches: &mut Vec<String>,
 ) {
-    let want = run.run(helm, args, driver);
-    let got = run.run(charter, args, driver);
+    let want = run.run(helm, args, extra);
+    let got = run.run(charter, args, extra);
     let mut report = String::new();
     if want.code != got.code {
         report.push_str(&format!(
@@ -625,9 +680,7 @@ fn compare(
         }
     }
     if !report.is_empty() {
-        let env = driver
-            .map(|d| format!("HELM_DRIVER={d} "))
-            .unwrap_or_default();
+        let env: String = extra.iter().map(|(k, v)| format!("{k}={v} ")).collect();
         mismatches.push(format!("=== {env}{}\n{report}", shell_words(args)));
     }
 }
