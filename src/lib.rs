@@ -56,7 +56,10 @@ use crate::printer::Printer;
 
 /// Parses the command line, runs the command and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return command_line_error(e),
+    };
     repo::config::set_locations(repo::config::Locations {
         repository_config: cli.global.repository_config.clone(),
         repository_cache: cli.global.repository_cache.clone(),
@@ -97,4 +100,25 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A command line clap could not take: help and version print as clap prints
+/// them; a mistake is reported as Helm reports one, `Error: ...` on stderr and
+/// exit status 1 (clap's own would be `error: ...` and 2), with clap's usage
+/// and tips after it.
+fn command_line_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let mut stderr = std::io::stderr().lock();
+    let _ = std::io::Write::write_all(&mut stderr, format!("Error: {text}").as_bytes());
+    ExitCode::FAILURE
 }
