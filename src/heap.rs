@@ -93,7 +93,11 @@ pub fn advise_this_threads_heap() {
 unsafe fn fill_to_huge_page_boundary(top: usize) {
     // Room for the allocator's headers, so that the block ends just before the
     // boundary.
-    let fill = top.next_multiple_of(HUGE_PAGE) - top - 64;
+    // (A top at or just below a boundary leaves no room: nothing to fill.)
+    let fill = top
+        .next_multiple_of(HUGE_PAGE)
+        .saturating_sub(top)
+        .saturating_sub(64);
     if fill < PROBE {
         return;
     }

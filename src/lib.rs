@@ -88,6 +88,9 @@ pub fn main() -> ExitCode {
         Command::History(args) => commands::history::run(args, &cli.global, &printer),
         Command::Status(args) => commands::status::run(args, &cli.global, &printer),
         Command::Get(args) => commands::get::run(args, &cli.global, &printer),
+        Command::Install(args) => {
+            commands::install::run(args, &cli.global, printer.debug, &printer)
+        }
         Command::Test(args) => commands::test::run(args, &cli.global, printer.debug, &printer),
         Command::Uninstall(args) => commands::uninstall::run(args, &cli.global, &printer),
         Command::Env(args) => commands::env::run(args, &cli.global, printer.debug, &printer),

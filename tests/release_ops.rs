@@ -49,7 +49,25 @@ impl Pair<'_> {
 
     fn same(&self, args: &[&str], ours: &str, theirs: &str) -> String {
         let [c, h] = self.both(args, ours, theirs);
-        assert_eq!(c, h, "{args:?}: charter on {ours}, Helm on {theirs}");
+        if c != h {
+            let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
+            let (a, b) = (
+                lines(&format!("{}{}", c.1, c.2)),
+                lines(&format!("{}{}", h.1, h.2)),
+            );
+            let first = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i));
+            if let Ok(dir) = std::env::var("CHARTER_TEST_DIFF_DIR") {
+                let _ = std::fs::write(format!("{dir}/charter.out"), a.join("\n"));
+                let _ = std::fs::write(format!("{dir}/helm.out"), b.join("\n"));
+            }
+            panic!(
+                "{args:?}: charter on {ours} (ok: {}), Helm on {theirs} (ok: {}); first difference at line {first:?}:\ncharter: {:?}\nHelm:    {:?}",
+                c.0,
+                h.0,
+                first.and_then(|i| a.get(i)),
+                first.and_then(|i| b.get(i)),
+            );
+        }
         c.1
     }
 
@@ -225,4 +243,237 @@ fn test_runs_a_releases_tests_as_helm_does() {
     // Helm reads what charter recorded.
     let status = sb.ok(&helm, &["status", "t1"], None);
     assert!(status.contains("TEST SUITE:     t1-test"), "{status}");
+}
+
+/// A release's stored record as JSON text (the Secret's data unpacked as Helm
+/// packs it), the release name and times made neutral.
+fn record(sb: &Sandbox, name: &str, revision: u32) -> String {
+    use base64::Engine;
+    use std::io::Read;
+    let k = tool("kubectl");
+    let data = sb.ok(
+        &k,
+        &[
+            "get",
+            "secret",
+            &format!("sh.helm.release.v1.{name}.v{revision}"),
+            "-o",
+            "jsonpath={.data.release}",
+        ],
+        None,
+    );
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let packed = b64.decode(data.trim()).unwrap();
+    let gz = b64.decode(packed).unwrap();
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_string(&mut json)
+        .unwrap();
+    // Template files are base64: compare them decoded, so that the name
+    // cannot match inside their text by chance.
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    if let Some(list) = v["chart"]["templates"].as_array_mut() {
+        for t in list {
+            let text = b64.decode(t["data"].as_str().unwrap_or("")).unwrap();
+            t["data"] = String::from_utf8_lossy(&text).into_owned().into();
+        }
+    }
+    neutral(&v.to_string(), name)
+}
+
+#[test]
+fn install_does_what_helm_does() {
+    let sb = Sandbox::start();
+    let helm = tool("3");
+    let p = Pair {
+        sb: &sb,
+        helm: &helm,
+    };
+    let app = chart("app");
+    let app = app.as_str();
+
+    // The same output, the same record (chart, values, manifest, hooks and
+    // their runs), the same objects.
+    for (args, ours, theirs) in [
+        (
+            vec!["install", "{}", app, "--set", "message=hi"],
+            "a1",
+            "a2",
+        ),
+        (
+            vec![
+                "install",
+                "{}",
+                app,
+                "-l",
+                "team=web,tier=front",
+                "-o",
+                "json",
+            ],
+            "b1",
+            "b2",
+        ),
+        (
+            vec![
+                "install",
+                "{}",
+                app,
+                "-n",
+                "fresh",
+                "--create-namespace",
+                "--wait",
+                "--timeout",
+                "60s",
+                "-o",
+                "yaml",
+            ],
+            "c1",
+            "c2",
+        ),
+        (
+            vec![
+                "install",
+                "{}",
+                &chart("workloads"),
+                "--wait",
+                "--timeout",
+                "60s",
+            ],
+            "d1",
+            "d2",
+        ),
+        (vec!["install", "{}", &chart("crd")], "e1", "e2"),
+    ] {
+        let out = p.same(&args, ours, theirs);
+        assert!(out.contains("REL"), "{out}");
+        let ns = if args.contains(&"fresh") {
+            "fresh"
+        } else {
+            "default"
+        };
+        let view = |n: &str| {
+            let o = sb.run(&helm, &["status", n, "-n", ns, "-o", "json"], None);
+            neutral(&String::from_utf8_lossy(&o.stdout), n)
+        };
+        assert_eq!(view(ours), view(theirs), "{args:?}");
+        if ns == "default" {
+            assert_eq!(record(&sb, ours, 1), record(&sb, theirs, 1), "{args:?}");
+            assert_eq!(p.view(ours), p.view(theirs), "{args:?}");
+        }
+    }
+
+    // Dry runs print the would-be release and change nothing.
+    p.same(&["install", "{}", app, "--dry-run"], "f1", "f2");
+    p.same(
+        &[
+            "install",
+            "{}",
+            app,
+            "--dry-run=server",
+            "--set",
+            "replicas=3",
+        ],
+        "f1",
+        "f2",
+    );
+    p.same(&["list", "-a", "-q", "-f", "^f"], "x", "x");
+
+    // A failing post-install hook fails the release, recorded as Helm
+    // records it; --replace then reuses the name with the next revision.
+    let [c, h] = p.both(
+        &["install", "{}", app, "--set", "hookFails=true"],
+        "g1",
+        "g2",
+    );
+    assert!(!c.0 && !h.0);
+    assert_eq!(
+        c.2,
+        "Error: INSTALLATION FAILED: failed post-install: job REL-migrate failed: BackoffLimitExceeded\n"
+    );
+    assert!(
+        h.2.contains("job REL-migrate failed: BackoffLimitExceeded"),
+        "{}",
+        h.2
+    );
+    let status = |n: &str| neutral(&sb.ok(&helm, &["status", n], None), n);
+    assert_eq!(status("g1"), status("g2"));
+    assert!(status("g1").contains("STATUS: failed"));
+    p.same(&["install", "{}", app], "g1", "g2");
+    p.same(&["install", "{}", app, "--replace"], "g1", "g2");
+    // (The failed revision's description is worded differently, see above.)
+    assert_eq!(status("g1"), status("g2"));
+    assert_eq!(record(&sb, "g1", 2), record(&sb, "g2", 2));
+    let history = sb.ok(&helm, &["history", "g1"], None);
+    assert!(
+        history.contains("failed") && history.contains("Install complete"),
+        "{history}"
+    );
+
+    // --atomic uninstalls what failed.
+    let [c, h] = p.both(
+        &[
+            "install",
+            "{}",
+            app,
+            "--set",
+            "hookFails=true",
+            "--atomic",
+            "--timeout",
+            "30s",
+        ],
+        "h1",
+        "h2",
+    );
+    assert!(!c.0 && !h.0);
+    assert!(
+        c.2.contains("has been uninstalled due to atomic being set"),
+        "{}",
+        c.2
+    );
+    assert_eq!(p.view("h1"), p.view("h2"));
+
+    // Refusals: a name in use, an object owned by nobody, bad flags.
+    p.same(&["install", "{}", app], "a1", "a2");
+    let k = tool("kubectl");
+    sb.ok(&k, &["create", "configmap", "taken1-config"], None);
+    sb.ok(&k, &["create", "configmap", "taken2-config"], None);
+    p.same(&["install", "{}", app], "taken1", "taken2");
+    p.same(
+        &["install", "{}", app, "--take-ownership"],
+        "taken1",
+        "taken2",
+    );
+    assert_eq!(p.view("taken1"), p.view("taken2"));
+    p.same(&["install", app], "x", "x");
+    p.same(&["install", "{}", app, "-g"], "x", "x");
+    p.same(&["install", "{}", app, "-l", "owner=me"], "x", "x");
+    p.same(&["install", "{}", app, "--set", "a[="], "x", "x");
+
+    // Helm takes over what charter installed: upgrade, history, uninstall.
+    sb.ok(
+        &helm,
+        &["upgrade", "a1", app, "--set", "message=again"],
+        None,
+    );
+    let history = sb.ok(&helm, &["history", "a1"], None);
+    assert!(
+        history.contains("superseded") && history.contains("Upgrade complete"),
+        "{history}"
+    );
+    sb.ok(&helm, &["uninstall", "a1"], None);
+
+    // Helm 2's form: `install --name NAME CHART`.
+    let out = sb.ok(Path::new(CHARTER), &["install", "--name", "old", app], None);
+    assert!(out.starts_with("NAME: old\n"), "{out}");
+    let out = sb.ok(
+        Path::new(CHARTER),
+        &["install", app, "--generate-name"],
+        None,
+    );
+    assert!(
+        regex::Regex::new(r"^NAME: app-\d{10}\n")
+            .unwrap()
+            .is_match(&out),
+        "{out}"
+    );
 }

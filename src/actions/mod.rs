@@ -5,10 +5,13 @@
 pub mod create;
 pub mod dependency;
 pub mod hooks;
+pub mod install;
 pub mod lint;
 pub mod locate;
+pub mod lookup;
 pub mod package;
 pub mod pull;
+pub mod record;
 pub mod registry;
 pub mod releases;
 pub mod render;

@@ -12,7 +12,7 @@ use crate::release::{Driver, Release, ReleaseStore};
 
 /// A store of releases in the cluster, with the connection it uses.
 pub struct OpenStore {
-    pub cluster: Cluster,
+    pub cluster: std::sync::Arc<Cluster>,
     pub store: KubeStore,
 }
 
@@ -26,7 +26,10 @@ pub fn open_store(
     let cluster = Cluster::connect(connect)?;
     cluster.check_reachable()?;
     let store = KubeStore::new(cluster.client(), cluster.handle(), namespace, driver);
-    Ok(OpenStore { cluster, store })
+    Ok(OpenStore {
+        cluster: std::sync::Arc::new(cluster),
+        store,
+    })
 }
 
 /// Which states `list` shows (Helm's flags of the same names).

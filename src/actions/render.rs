@@ -31,6 +31,9 @@ pub struct RenderOptions {
     /// Include the NOTES.txt of subcharts too (`--render-subchart-notes`).
     pub subchart_notes: bool,
     pub funcs: FuncOptions,
+    /// The cluster's API versions (`install`, `upgrade`): when set, exactly
+    /// these, instead of Helm's defaults plus `api_versions`.
+    pub cluster_api_versions: Option<Vec<String>>,
 }
 
 /// A rendered chart, ready to print or apply.
@@ -176,10 +179,10 @@ fn render_loaded(
     validate_release_name(&opts.release_name)?;
     values::process_dependencies(&mut chart, &user_values)?;
 
-    let capabilities = Arc::new(Capabilities::new(
-        opts.kube_version.clone(),
-        &opts.api_versions,
-    ));
+    let capabilities = Arc::new(match (&opts.cluster_api_versions, &opts.kube_version) {
+        (Some(versions), Some(kv)) => Capabilities::of_cluster(kv.clone(), versions.clone()),
+        _ => Capabilities::new(opts.kube_version.clone(), &opts.api_versions),
+    });
     let values = values::coalesce_values(&chart, &user_values)?;
     if !opts.skip_schema_validation {
         values::validate_schemas(&chart, &values)?;
@@ -351,7 +354,7 @@ fn check_dependencies(chart: &Chart) -> Result<()> {
 
 /// Helm's `CRDObjects`: the crds/ files of the chart and (recursively) its
 /// subcharts, named `<chart path>/crds/<file>`.
-fn crd_objects(chart: &Chart) -> Result<Vec<(String, String)>> {
+pub fn crd_objects(chart: &Chart) -> Result<Vec<(String, String)>> {
     fn walk(chart: &Chart, prefix: &str, out: &mut Vec<(String, String)>) -> Result<()> {
         for f in chart.crd_files() {
             let text = chart::lossy(f.data.try_bytes()?).into_owned();

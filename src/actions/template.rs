@@ -175,7 +175,7 @@ fn write_file(dir: &Path, name: &str, content: &str, written: &mut HashSet<Strin
 }
 
 /// Runs `--post-renderer`: the manifests on its stdin, its stdout replaces them.
-fn post_render(program: &str, args: &[String], input: &str) -> Result<String> {
+pub(crate) fn post_render(program: &str, args: &[String], input: &str) -> Result<String> {
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())

@@ -136,6 +136,8 @@ pub enum Command {
     Get(crate::commands::get::GetArgs),
     /// helm client environment information
     Env(crate::commands::env::EnvArgs),
+    /// install a chart
+    Install(Box<crate::commands::install::InstallArgs>),
     /// run tests for a release
     Test(crate::commands::test::TestArgs),
     /// uninstall a release

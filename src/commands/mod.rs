@@ -6,6 +6,7 @@ pub mod dependency;
 pub mod env;
 pub mod get;
 pub mod history;
+pub mod install;
 pub mod lint;
 pub mod list;
 pub mod package;

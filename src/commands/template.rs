@@ -143,6 +143,7 @@ pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()
                 enable_dns: args.enable_dns,
                 ..FuncOptions::default()
             },
+            cluster_api_versions: None,
         },
         chart,
         chart_ref: args.chart_ref.options(),

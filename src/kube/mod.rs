@@ -10,6 +10,7 @@
 //! module and the release stores name kube-rs types.
 
 pub mod objects;
+pub mod ready;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -111,6 +112,37 @@ impl Cluster {
     /// Runs a request on the cluster's runtime and waits for it.
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
+    }
+
+    /// The server's version (`gitVersion`, e.g. `v1.33.0`).
+    pub fn server_version(&self) -> Result<String, KubeError> {
+        self.block_on(self.client.apiserver_version())
+            .map(|info| info.git_version)
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Every API version the server serves, as Helm's `GetVersionSet` lists
+    /// them: each `group/version` (`v1` for the core group) and each
+    /// `group/version/Kind`.
+    pub fn api_versions(&self) -> Result<Vec<String>, KubeError> {
+        let discovery = self
+            .block_on(kube::Discovery::new(self.client.clone()).run())
+            .map_err(|e| self.error(&e))?;
+        let mut out = Vec::new();
+        for group in discovery.groups() {
+            for version in group.versions() {
+                let gv = if group.name().is_empty() {
+                    version.to_string()
+                } else {
+                    format!("{}/{version}", group.name())
+                };
+                out.push(gv.clone());
+                for (ar, _) in group.versioned_resources(version) {
+                    out.push(format!("{gv}/{}", ar.kind));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Asks the server for its version, as Helm does before listing releases:

@@ -114,6 +114,53 @@ impl Cluster {
             .map_err(|e| self.op_error("create", r, &e))
     }
 
+    /// Merges `r`'s body into the existing object (a JSON merge patch), for an
+    /// object a release adopts.
+    pub fn merge(&self, r: &Resource, default_namespace: &str) -> Result<(), KubeError> {
+        let api = self.api_for(r, default_namespace)?;
+        let patch = kube::api::Patch::Merge(&r.body);
+        self.block_on(api.patch(&r.name, &kube::api::PatchParams::default(), &patch))
+            .map(|_| ())
+            .map_err(|e| self.op_error("update", r, &e))
+    }
+
+    /// Objects of a kind (`lookup` with no name): the server's List object,
+    /// in one namespace or all (`namespace` empty).
+    pub fn list_json(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+    ) -> Result<serde_json::Value, KubeError> {
+        let (ar, namespaced) = self.resolve(api_version, kind)?;
+        let api: Api<DynamicObject> = if namespaced && !namespace.is_empty() {
+            Api::namespaced_with(self.client.clone(), namespace, &ar)
+        } else {
+            Api::all_with(self.client.clone(), &ar)
+        };
+        let list = self
+            .block_on(api.list(&Default::default()))
+            .map_err(|e| self.error(&e))?;
+        let items: Vec<serde_json::Value> = list
+            .items
+            .into_iter()
+            .map(|o| {
+                let mut v = serde_json::to_value(o).unwrap_or_default();
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("apiVersion".into(), api_version.into());
+                    m.insert("kind".into(), kind.into());
+                }
+                v
+            })
+            .collect();
+        Ok(serde_json::json!({
+            "apiVersion": api_version,
+            "kind": format!("{kind}List"),
+            "metadata": {"resourceVersion": list.metadata.resource_version.unwrap_or_default()},
+            "items": items,
+        }))
+    }
+
     /// The object as the server has it, `None` when it does not exist.
     pub fn get(
         &self,

@@ -217,6 +217,14 @@ impl Release {
         }
     }
 
+    /// Sets the revision, in the record and its typed view.
+    pub fn set_version(&mut self, version: i64) {
+        self.version = version;
+        if let Some(o) = self.raw.as_object_mut() {
+            o.insert("version".into(), version.into());
+        }
+    }
+
     /// Records a hook's last run (and the delete policies it ran with) in the
     /// record, by the hook's position in `hooks`.
     pub fn set_hook_run(&mut self, index: usize, run: &HookRunText, policies: &[String]) {

@@ -79,6 +79,9 @@ pub trait ReleaseStore {
     fn history(&self, name: &str) -> Result<Vec<Release>, StoreError>;
     /// One revision.
     fn get(&self, name: &str, revision: i64) -> Result<Release, StoreError>;
+    /// Stores a new revision (Helm's `Create`: the record's labels, with
+    /// `name`, `owner`, `status` and `version` from the record).
+    fn create(&self, release: &Release) -> Result<(), StoreError>;
     /// Writes a revision over its stored record (Helm's `Update`: the record's
     /// labels kept, `status` from the record, `modifiedAt` now).
     fn update(&self, release: &Release) -> Result<(), StoreError>;
@@ -193,11 +196,16 @@ impl ReleaseStore for KubeStore {
         stored.ok_or(StoreError::NotFound)?.decode(true)
     }
 
+    fn create(&self, release: &Release) -> Result<(), StoreError> {
+        self.write(release, Self::record_labels(release, &[]), true)
+    }
+
     fn update(&self, release: &Release) -> Result<(), StoreError> {
         let now = chrono::Utc::now().timestamp().to_string();
         self.write(
             release,
             Self::record_labels(release, &[("modifiedAt", now)]),
+            false,
         )
     }
 
@@ -241,7 +249,12 @@ impl KubeStore {
         labels
     }
 
-    fn write(&self, release: &Release, labels: BTreeMap<String, String>) -> Result<(), StoreError> {
+    fn write(
+        &self,
+        release: &Release,
+        labels: BTreeMap<String, String>,
+        create: bool,
+    ) -> Result<(), StoreError> {
         let key = format!("sh.helm.release.v1.{}.v{}", release.name, release.version);
         let data = codec::encode(release.to_json().as_bytes());
         let meta = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
@@ -251,7 +264,8 @@ impl KubeStore {
             ..Default::default()
         };
         let params = kube::api::PostParams::default();
-        let fail = |e: kube::Error| StoreError::Api(api_error("update", self.kind(), &e));
+        let verb = if create { "create" } else { "update" };
+        let fail = |e: kube::Error| StoreError::Api(api_error(verb, self.kind(), &e));
         match self.driver {
             Driver::Secret => {
                 let secret = Secret {
@@ -267,9 +281,15 @@ impl KubeStore {
                     ..Default::default()
                 };
                 let api: Api<Secret> = self.api();
-                self.runtime
-                    .block_on(api.replace(&key, &params, &secret))
-                    .map_err(fail)?;
+                if create {
+                    self.runtime
+                        .block_on(api.create(&params, &secret))
+                        .map_err(fail)?;
+                } else {
+                    self.runtime
+                        .block_on(api.replace(&key, &params, &secret))
+                        .map_err(fail)?;
+                }
             }
             Driver::ConfigMap => {
                 let cm = ConfigMap {
@@ -278,9 +298,15 @@ impl KubeStore {
                     ..Default::default()
                 };
                 let api: Api<ConfigMap> = self.api();
-                self.runtime
-                    .block_on(api.replace(&key, &params, &cm))
-                    .map_err(fail)?;
+                if create {
+                    self.runtime
+                        .block_on(api.create(&params, &cm))
+                        .map_err(fail)?;
+                } else {
+                    self.runtime
+                        .block_on(api.replace(&key, &params, &cm))
+                        .map_err(fail)?;
+                }
             }
         }
         Ok(())

@@ -262,6 +262,18 @@ impl Capabilities {
     }
 }
 
+impl Capabilities {
+    /// A cluster's own: its version and exactly the API versions its discovery
+    /// lists (what `install` and `upgrade` render with; Helm's defaults are
+    /// not added).
+    pub fn of_cluster(kube_version: KubeVersion, api_versions: Vec<String>) -> Capabilities {
+        Capabilities {
+            kube_version: Arc::new(kube_version),
+            api_versions: Arc::new(VersionSet(api_versions)),
+        }
+    }
+}
+
 impl Object for Capabilities {
     fn type_name(&self) -> &str {
         "*chartutil.Capabilities"
