@@ -91,6 +91,10 @@ pub fn main() -> ExitCode {
         Command::Install(args) => {
             commands::install::run(args, &cli.global, printer.debug, &printer)
         }
+        Command::Upgrade(args) => {
+            commands::upgrade::run(args, &cli.global, printer.debug, &printer)
+        }
+        Command::Rollback(args) => commands::upgrade::run_rollback(args, &cli.global, &printer),
         Command::Test(args) => commands::test::run(args, &cli.global, printer.debug, &printer),
         Command::Uninstall(args) => commands::uninstall::run(args, &cli.global, &printer),
         Command::Env(args) => commands::env::run(args, &cli.global, printer.debug, &printer),

@@ -123,6 +123,7 @@ pub fn install(
             "Initial install underway"
         },
         deployed: &deployed,
+        first_deployed: None,
     })?;
     let mut rel = Release::from_json(record.to_string().as_bytes()).map_err(|e| anyhow!(e))?;
     rel.labels = opts.labels.clone();
@@ -253,7 +254,7 @@ fn replace_release(store: &dyn ReleaseStore, rel: &mut Release) -> Result<()> {
 
 /// The objects with Helm's ownership metadata: the `managed-by` label and the
 /// release's name and namespace annotations.
-fn owned(objects: Vec<Resource>, name: &str, namespace: &str) -> Vec<Resource> {
+pub(crate) fn owned(objects: Vec<Resource>, name: &str, namespace: &str) -> Vec<Resource> {
     objects
         .into_iter()
         .map(|mut o| {
@@ -287,7 +288,7 @@ fn owned(objects: Vec<Resource>, name: &str, namespace: &str) -> Vec<Resource> {
 /// Which objects already exist and may be taken over (they carry this
 /// release's ownership metadata, or `--take-ownership`); an object that exists
 /// and belongs elsewhere stops the install, in Helm's words.
-fn adoptable(
+pub(crate) fn adoptable(
     cluster: &Cluster,
     objects: &[Resource],
     name: &str,

@@ -2,6 +2,7 @@
 //! values and render modules (and later the release store and cluster traits),
 //! never through clap, terminals or raw HTTP.
 
+pub mod apply;
 pub mod create;
 pub mod dependency;
 pub mod hooks;
@@ -21,4 +22,5 @@ pub mod show;
 pub mod template;
 pub mod test;
 pub mod uninstall;
+pub mod upgrade;
 pub mod verify;

@@ -189,14 +189,21 @@ pub struct NewRecord<'a> {
     pub notes: &'a str,
     pub status: &'a str,
     pub description: &'a str,
-    /// `first_deployed` and `last_deployed`, as Go's JSON writes a time.
+    /// `last_deployed` (and `first_deployed` unless given), as Go's JSON
+    /// writes a time.
     pub deployed: &'a str,
+    /// `first_deployed` when it is not this revision's (an upgrade keeps the
+    /// release's first).
+    pub first_deployed: Option<&'a str>,
 }
 
 /// The record's JSON, in Helm's field order.
 pub fn new_record(r: &NewRecord) -> Result<Json> {
     let mut info = JsonMap::new();
-    info.insert("first_deployed".into(), r.deployed.into());
+    info.insert(
+        "first_deployed".into(),
+        r.first_deployed.unwrap_or(r.deployed).into(),
+    );
     info.insert("last_deployed".into(), r.deployed.into());
     info.insert("deleted".into(), "".into());
     if !r.description.is_empty() {

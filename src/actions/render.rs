@@ -34,6 +34,12 @@ pub struct RenderOptions {
     /// The cluster's API versions (`install`, `upgrade`): when set, exactly
     /// these, instead of Helm's defaults plus `api_versions`.
     pub cluster_api_versions: Option<Vec<String>>,
+    /// The user's values, already worked out (`upgrade` reusing a release's):
+    /// used instead of merging `values`.
+    pub preset_values: Option<Map>,
+    /// The chart's own values replaced (`upgrade --reuse-values` renders over
+    /// the previous release's computed values).
+    pub chart_values: Option<Map>,
 }
 
 /// A rendered chart, ready to print or apply.
@@ -138,7 +144,10 @@ fn clean(path: &Path) -> PathBuf {
 
 /// Loads a chart and renders it as `helm install --dry-run` / `helm template` do.
 pub fn render_chart(chart_path: &Path, opts: &RenderOptions) -> Result<Rendered> {
-    let user_values = opts.values.merge_values()?;
+    let user_values = match &opts.preset_values {
+        Some(v) => v.clone(),
+        None => opts.values.merge_values()?,
+    };
     // The templates are parsed on a second thread as the loader finds them,
     // while the rest of the chart loads and its values merge.
     let ahead = engine::ParseAhead::new(&opts.funcs);
@@ -175,6 +184,9 @@ fn render_loaded(
         Some(other) => bail!("{other} charts are not installable"),
     }
     check_dependencies(&chart)?;
+    if let Some(v) = &opts.chart_values {
+        chart.values = v.clone();
+    }
     engine::check_engine(&chart).map_err(|e| anyhow!(e.0))?;
     validate_release_name(&opts.release_name)?;
     values::process_dependencies(&mut chart, &user_values)?;

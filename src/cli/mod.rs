@@ -138,6 +138,10 @@ pub enum Command {
     Env(crate::commands::env::EnvArgs),
     /// install a chart
     Install(Box<crate::commands::install::InstallArgs>),
+    /// upgrade a release
+    Upgrade(Box<crate::commands::upgrade::UpgradeArgs>),
+    /// roll back a release to a previous revision
+    Rollback(crate::commands::upgrade::RollbackArgs),
     /// run tests for a release
     Test(crate::commands::test::TestArgs),
     /// uninstall a release

@@ -161,6 +161,8 @@ fn run_install(args: &InstallArgs, global: &GlobalArgs, debug: bool, out: &Print
                 ..FuncOptions::default()
             },
             cluster_api_versions: None,
+            preset_values: None,
+            chart_values: None,
         },
         chart,
         chart_ref: args.chart_ref.options(),

@@ -20,6 +20,7 @@ pub mod status;
 pub mod template;
 pub mod test;
 pub mod uninstall;
+pub mod upgrade;
 pub mod verify;
 
 pub mod version;

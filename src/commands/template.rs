@@ -144,6 +144,8 @@ pub fn run(args: &TemplateArgs, global: &GlobalArgs, out: &Printer) -> Result<()
                 ..FuncOptions::default()
             },
             cluster_api_versions: None,
+            preset_values: None,
+            chart_values: None,
         },
         chart,
         chart_ref: args.chart_ref.options(),

@@ -124,6 +124,23 @@ impl Cluster {
             .map_err(|e| self.op_error("update", r, &e))
     }
 
+    /// Applies a JSON merge patch to an object.
+    pub fn merge_patch(
+        &self,
+        r: &Resource,
+        default_namespace: &str,
+        patch: &serde_json::Value,
+    ) -> Result<(), KubeError> {
+        let api = self.api_for(r, default_namespace)?;
+        self.block_on(api.patch(
+            &r.name,
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(patch),
+        ))
+        .map(|_| ())
+        .map_err(|e| self.op_error("patch", r, &e))
+    }
+
     /// Objects of a kind (`lookup` with no name): the server's List object,
     /// in one namespace or all (`namespace` empty).
     pub fn list_json(

@@ -266,10 +266,35 @@ impl Release {
         }
     }
 
+    /// The user's values (`config`) as Helm reads them back (Go's JSON
+    /// decoding: numbers are float64); empty when there are none.
+    pub fn config_map(&self) -> Result<crate::gotmpl::Map, String> {
+        json_map(self.raw_field("config"))
+    }
+
+    /// The stored chart's own values (`chart.values`); empty when absent.
+    pub fn chart_values_map(&self) -> Result<crate::gotmpl::Map, String> {
+        json_map(
+            self.raw_field("chart")
+                .get("values")
+                .unwrap_or(&serde_json::Value::Null),
+        )
+    }
+
     /// A part of the stored record (`config`, `chart`), `null` when absent.
     pub fn raw_field(&self, key: &str) -> &serde_json::Value {
         self.raw.get(key).unwrap_or(&serde_json::Value::Null)
     }
+}
+
+/// A stored JSON object as a template map (Go's `json.Unmarshal` rules).
+fn json_map(v: &serde_json::Value) -> Result<crate::gotmpl::Map, String> {
+    if v.is_null() {
+        return Ok(Default::default());
+    }
+    let value =
+        crate::yaml::from_json(&v.to_string()).map_err(|e| format!("invalid release JSON: {e}"))?;
+    Ok(value.as_map().cloned().unwrap_or_default())
 }
 
 /// A time field; Go's zero time (`0001-01-01T00:00:00Z`) and absence are `None`.
