@@ -4,7 +4,7 @@
 //! Data flows one way; an arrow means "may import":
 //!
 //! ```text
-//! cli -> commands -> actions -> { render, ... } -> chart -> values -> { gotmpl, yaml }
+//! cli -> commands -> actions -> { render, repo, registry, release, kube } -> chart -> values -> { gotmpl, yaml }
 //! ```
 //!
 //! | module | owns |
@@ -12,7 +12,7 @@
 //! | [`cli`] | clap definitions: the command tree and global flags, shaped like Helm's |
 //! | [`commands`] | one thin file per verb: settings in, one action, output out |
 //! | [`settings`] | environment and kubeconfig settings, in one documented place |
-//! | [`actions`] | one function per operation (`render`, `template`, `pull`, `push`, ...) |
+//! | [`actions`] | one function per operation (`template`, `install`, `upgrade`, `rollback`, `uninstall`, `test`, `pull`, ...), hooks, the record of a new revision, moving objects between revisions |
 //! | [`render`] | Helm's render: template context, Sprig and Helm functions, manifest order |
 //! | [`repo`] | HTTP chart repositories: index, `repositories.yaml`, cache, search |
 //! | [`registry`] | OCI registries: references, Helm's manifests, logins, the distribution API |

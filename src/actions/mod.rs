@@ -1,5 +1,5 @@
 //! One function per operation, with its options. Actions work through the chart,
-//! values and render modules (and later the release store and cluster traits),
+//! values and render modules, the release store and the cluster connection,
 //! never through clap, terminals or raw HTTP.
 
 pub mod apply;
