@@ -341,6 +341,7 @@ fn install_does_what_helm_does() {
                 "{}",
                 &chart("workloads"),
                 "--wait",
+                "--wait-for-jobs",
                 "--timeout",
                 "60s",
             ],

@@ -726,6 +726,20 @@ fn defaults(rt: &ResourceType, obj: &mut Value) {
                 }
             }
         }
+        // As a real API server defaults a Job; Helm 3's `--wait-for-jobs`
+        // reads `backoffLimit` and `completions` without nil checks.
+        ("batch", "Job") => {
+            let spec = &mut obj["spec"];
+            if spec["completions"].is_null() && spec["parallelism"].is_null() {
+                spec["completions"] = json!(1);
+            }
+            if spec["parallelism"].is_null() {
+                spec["parallelism"] = json!(1);
+            }
+            if spec["backoffLimit"].is_null() {
+                spec["backoffLimit"] = json!(6);
+            }
+        }
         ("", "PersistentVolumeClaim" | "Pod") if obj["status"]["phase"].is_null() => {
             obj["status"] = json!({"phase": "Pending"});
         }
