@@ -1,6 +1,8 @@
 //! charter vs Helm, on the same work in the same run: wall time and peak memory of
 //! `template` over the public corpus, over its five largest charts, and over a large
-//! synthetic template set (the engine benchmark). Prints each ratio.
+//! synthetic template set (the engine benchmark); and of the release commands
+//! (`install`, `upgrade`, `list`/`status`/`history`, `uninstall` of the bundled
+//! guestbook chart) against charter-sandbox. Prints each ratio.
 //!
 //! Run: `cargo bench --bench compare` (needs `../shared`; builds nothing itself:
 //! it uses the release binary that cargo builds for the bench). Options through
@@ -269,13 +271,13 @@ fn main() {
     let helm = PathBuf::from(String::from_utf8_lossy(&helm_out.stdout).trim().to_string());
     let home = tempfile::tempdir().expect("tempdir");
 
-    // BENCH_ONLY=corpus,large,engine picks some of the three parts (all by default).
+    // BENCH_ONLY=corpus,large,engine,releases picks some of the parts (all by default).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
     let part = |name: &str| only.is_empty() || only.split(',').any(|p| p.trim() == name);
 
     let cases = load_cases(&corpus);
     let all: Vec<&Case> = cases.iter().collect();
-    println!("charter vs helm 3.17.3, template, best of {rounds} rounds");
+    println!("charter vs helm 3.17.3, best of {rounds} rounds");
     if part("corpus") {
         corpus_lines(&charter, &helm, &cases, &all, home.path(), rounds);
     }
@@ -284,6 +286,110 @@ fn main() {
     }
     if part("engine") {
         engine_line(&charter, &helm, home.path(), rounds);
+    }
+    if part("releases") {
+        release_lines(&root, &charter, &helm, home.path(), rounds);
+    }
+}
+
+/// The sandbox API server for the release lines; killed when dropped.
+struct Sandbox(std::process::Child);
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// install, upgrade, the reading commands and uninstall of the bundled
+/// guestbook chart (three subcharts, eleven objects), each tool on its own
+/// releases of one sandbox; best of `rounds` for each command.
+fn release_lines(root: &Path, charter: &Path, helm: &Path, home: &Path, rounds: usize) {
+    let sandbox_bin = root.join("target/release/charter-sandbox");
+    let kubeconfig = home.join("sandbox.kubeconfig");
+    let _server = Sandbox(
+        Command::new(&sandbox_bin)
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["--ready-delay-ms", "20"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("charter-sandbox (cargo build --release builds it)"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !kubeconfig.exists() {
+        assert!(Instant::now() < deadline, "charter-sandbox did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let chart = root.join("charts/guestbook");
+    let chart = chart.to_str().expect("utf-8 path");
+    let steps: [(&str, &[&str]); 4] = [
+        ("install", &["install", "{}", chart]),
+        (
+            "upgrade",
+            &["upgrade", "{}", chart, "--set", "frontend.replicaCount=3"],
+        ),
+        (
+            "list + status + history",
+            &["list", "status {}", "history {}"],
+        ),
+        ("uninstall", &["uninstall", "{}"]),
+    ];
+    let mut totals: Vec<[Totals; 2]> = steps
+        .iter()
+        .map(|_| {
+            let t = || Totals {
+                wall: Duration::MAX,
+                peak_kib: 0,
+                failures: 0,
+            };
+            [t(), t()]
+        })
+        .collect();
+    for round in 0..rounds.max(1) {
+        for (k, bin) in [charter, helm].iter().enumerate() {
+            let name = format!("bench-{k}-{round}");
+            for (i, (label, args)) in steps.iter().enumerate() {
+                // The reading line runs three commands, each its own process.
+                let commands: Vec<Vec<String>> = if label.starts_with("list") {
+                    args.iter()
+                        .map(|a| {
+                            a.replace("{}", &name)
+                                .split(' ')
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .collect()
+                } else {
+                    vec![args.iter().map(|a| a.replace("{}", &name)).collect()]
+                };
+                let mut wall = Duration::ZERO;
+                let mut peak = 0;
+                let mut failures = 0;
+                for c in commands {
+                    let r = run(Command::new(bin)
+                        .args(&c)
+                        .env("KUBECONFIG", &kubeconfig)
+                        .env("HOME", home)
+                        .env("HELM_CONFIG_HOME", home.join("config"))
+                        .env("HELM_CACHE_HOME", home.join("cache"))
+                        .env("HELM_DATA_HOME", home.join("data")));
+                    wall += r.wall;
+                    peak = peak.max(r.max_rss_kib);
+                    failures += usize::from(!r.ok);
+                }
+                let t = &mut totals[i][k];
+                t.wall = t.wall.min(wall);
+                t.peak_kib = t.peak_kib.max(peak);
+                t.failures += failures;
+            }
+        }
+    }
+    for ((label, _), [c, h]) in steps.iter().zip(&totals) {
+        report(&format!("release: {label}"), c, h);
     }
 }
 
