@@ -827,3 +827,101 @@ fn helm_pulls_and_verifies_what_charter_serves() {
         std::fs::read(env.path("h/web-1.0.0.tgz.prov")).unwrap()
     );
 }
+
+#[test]
+fn template_and_show_verify_local_archives_as_helm_does() {
+    let Some(peer) = peer() else {
+        eprintln!("skipped: Helm's test data not found");
+        return;
+    };
+    let env = Env::new();
+    let k = keys(&peer);
+    let signed = peer.join("pkg/cmd/testdata/testcharts/signtest-0.1.0.tgz");
+    let unsigned = peer.join("pkg/cmd/testdata/testcharts/reqtest-0.1.0.tgz");
+    let folder = peer.join("pkg/cmd/testdata/testcharts/signtest");
+    let ring = peer.join("pkg/cmd/testdata/helm-test-key.pub");
+    let cases: Vec<(Vec<&str>, bool)> = vec![
+        (
+            vec![
+                "template",
+                "x",
+                s(&signed),
+                "--verify",
+                "--keyring",
+                s(&ring),
+            ],
+            true,
+        ),
+        (
+            vec![
+                "show",
+                "chart",
+                s(&signed),
+                "--verify",
+                "--keyring",
+                s(&ring),
+            ],
+            true,
+        ),
+        (
+            vec![
+                "template",
+                "x",
+                s(&signed),
+                "--verify",
+                "--keyring",
+                s(&k.password),
+            ],
+            false,
+        ),
+        (
+            vec![
+                "template",
+                "x",
+                s(&unsigned),
+                "--verify",
+                "--keyring",
+                s(&ring),
+            ],
+            false,
+        ),
+        (
+            vec![
+                "show",
+                "chart",
+                s(&folder),
+                "--verify",
+                "--keyring",
+                s(&ring),
+            ],
+            false,
+        ),
+    ];
+    for (args, good) in cases {
+        let ours = env.charter(&args);
+        assert_eq!(
+            ours.status.success(),
+            good,
+            "{args:?}: {}",
+            text(&ours.stderr)
+        );
+        if let Some(helm) = helm() {
+            let theirs = env.cmd(&helm).args(&args).output().unwrap();
+            assert_eq!(ours.status.success(), theirs.status.success(), "{args:?}");
+            assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{args:?}");
+        }
+    }
+    let bad = env.charter(&[
+        "template",
+        "x",
+        s(&signed),
+        "--verify",
+        "--keyring",
+        s(&k.password),
+    ]);
+    assert!(
+        text(&bad.stderr).contains("signature made by unknown entity"),
+        "{}",
+        text(&bad.stderr)
+    );
+}

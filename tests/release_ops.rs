@@ -368,6 +368,42 @@ fn install_does_what_helm_does() {
         }
     }
 
+    // --verify: a signed archive (Helm's test chart and key) installs; a
+    // wrong keyring stops the install before anything changes.
+    let testdata =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peer/helm-testdata/pkg/cmd/testdata");
+    let signed = testdata.join("testcharts/signtest-0.1.0.tgz");
+    let ring = testdata.join("helm-test-key.pub");
+    let (signed, ring) = (signed.to_str().unwrap(), ring.to_str().unwrap());
+    // (Its Pod has a fixed name: the two tools compare on a dry run, then
+    // charter installs it for real.)
+    p.same(
+        &[
+            "install",
+            "{}",
+            signed,
+            "--verify",
+            "--keyring",
+            ring,
+            "--dry-run=server",
+        ],
+        "s1",
+        "s2",
+    );
+    sb.ok(
+        Path::new(CHARTER),
+        &["install", "s1", signed, "--verify", "--keyring", ring],
+        None,
+    );
+    let [c, h] = p.both(
+        &["install", "{}", signed, "--verify", "--keyring", app],
+        "s3",
+        "s4",
+    );
+    assert!(!c.0 && !h.0, "{c:?} {h:?}");
+    let listed = sb.ok(&helm, &["list", "-q", "-f", "^s"], None);
+    assert_eq!(listed, "s1\n");
+
     // Dry runs print the would-be release and change nothing.
     p.same(&["install", "{}", app, "--dry-run"], "f1", "f2");
     p.same(

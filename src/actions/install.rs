@@ -40,7 +40,7 @@ pub struct InstallOptions {
     pub no_hooks: bool,
     pub skip_crds: bool,
     pub replace: bool,
-    /// `--dry-run` (`client`: no cluster at all) or `--dry-run=server`.
+    /// `--dry-run` (`client`: `lookup` stays offline) or `--dry-run=server`.
     pub dry_run: Option<String>,
     pub description: String,
     pub labels: BTreeMap<String, String>,
@@ -96,7 +96,10 @@ pub fn install(
                 .map_err(|e| anyhow!("the cluster's version {version:?}: {e}"))?,
         );
         render_opts.cluster_api_versions = Some(t.cluster.api_versions()?);
-        render_opts.funcs.lookup = Arc::new(ClusterLookup(t.cluster.clone()));
+        // A client-side dry run renders `lookup` empty, as `template` does.
+        if !matches!(opts.dry_run.as_deref(), Some("client") | Some("true")) {
+            render_opts.funcs.lookup = Arc::new(ClusterLookup(t.cluster.clone()));
+        }
     }
     let rendered = render::render_chart(&chart_path, &render_opts)?;
     let mut manifest = String::new();

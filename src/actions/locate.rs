@@ -25,6 +25,10 @@ pub struct ChartRefOptions {
     pub key_file: String,
     pub insecure_skip_tls_verify: bool,
     pub plain_http: bool,
+    /// `--verify`: the archive (local, or downloaded with its `.prov`) must
+    /// verify against `keyring` before it is used.
+    pub verify: bool,
+    pub keyring: std::path::PathBuf,
 }
 
 /// Finds the chart `name` on disk, downloading it when it is a reference.
@@ -38,6 +42,9 @@ pub fn locate(
     let name = name.trim();
     let path = std::path::Path::new(name);
     if path.exists() {
+        if o.verify {
+            crate::actions::verify::verify_chart(path, &o.keyring)?;
+        }
         return locate_chart(name);
     }
     if path.is_absolute() || name.starts_with('.') {
@@ -60,6 +67,8 @@ pub fn locate(
         cert_file: o.cert_file.clone(),
         key_file: o.key_file.clone(),
         plain_http: o.plain_http,
+        verify: o.verify,
+        keyring: o.keyring.clone(),
         ..PullOptions::default()
     };
     let at = if version.is_empty() {

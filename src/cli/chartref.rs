@@ -40,6 +40,12 @@ pub struct ChartRefArgs {
     /// use insecure HTTP connections for the chart download
     #[arg(long)]
     pub plain_http: bool,
+    /// verify the package before using it
+    #[arg(long)]
+    pub verify: bool,
+    /// location of public keys used for verification
+    #[arg(long)]
+    pub keyring: Option<std::path::PathBuf>,
 }
 
 impl ChartRefArgs {
@@ -56,6 +62,11 @@ impl ChartRefArgs {
             key_file: self.key_file.clone(),
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
             plain_http: self.plain_http,
+            verify: self.verify,
+            keyring: self
+                .keyring
+                .clone()
+                .unwrap_or_else(crate::settings::default_keyring),
         }
     }
 }

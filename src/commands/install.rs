@@ -27,7 +27,7 @@ pub struct InstallArgs {
     /// create the release namespace if not present
     #[arg(long)]
     pub create_namespace: bool,
-    /// simulate an install. If --dry-run is set with no option being specified or as '--dry-run=client', it will not attempt cluster connections. Setting '--dry-run=server' allows attempting cluster connections.
+    /// simulate an install. If --dry-run is set with no option being specified or as '--dry-run=client', lookups do not reach the cluster (its version and API versions are still read, as Helm 3.17 reads them). Setting '--dry-run=server' lets lookups read the cluster.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "client", value_parser = ["client", "server", "none", "true", "false"])]
     pub dry_run: Option<String>,
     /// force resource updates through a replacement strategy
@@ -96,9 +96,6 @@ pub struct InstallArgs {
     /// an argument to the post-renderer (can specify multiple)
     #[arg(long = "post-renderer-args")]
     pub post_renderer_args: Vec<String>,
-    /// verify the package before using it
-    #[arg(long)]
-    pub verify: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table", value_parser = ["table", "json", "yaml"])]
     pub output: String,
@@ -112,11 +109,6 @@ pub fn run(args: &InstallArgs, global: &GlobalArgs, debug: bool, out: &Printer) 
 }
 
 fn run_install(args: &InstallArgs, global: &GlobalArgs, debug: bool, out: &Printer) -> Result<()> {
-    if args.verify {
-        bail!(
-            "--verify is not supported by charter's install yet: run `charter pull --verify` first and install the verified archive"
-        );
-    }
     if args.dependency_update {
         bail!(
             "--dependency-update is not supported by charter's install yet: run `charter dependency update CHART` first"
@@ -183,19 +175,16 @@ fn run_install(args: &InstallArgs, global: &GlobalArgs, debug: bool, out: &Print
             .clone()
             .map(|p| (p, args.post_renderer_args.clone())),
     };
-    let client_only = dry_run.as_deref() == Some("client");
-    let open = if client_only {
-        None
-    } else {
-        Some(open_store(
-            &crate::settings::connect_options(global),
-            Some(namespace),
-            crate::settings::release_driver()?,
-        )?)
-    };
-    let target = open.as_ref().map(|o| Target {
-        cluster: &o.cluster,
-        store: &o.store,
+    // Like Helm's install, every mode reaches the cluster, a dry run too (for
+    // the cluster's capabilities; `--dry-run=server` also lets `lookup` read it).
+    let open = open_store(
+        &crate::settings::connect_options(global),
+        Some(namespace),
+        crate::settings::release_driver()?,
+    )?;
+    let target = Some(Target {
+        cluster: &open.cluster,
+        store: &open.store,
     });
     let rel = install(target, &opts, &mut |w| out.warn(&w), &mut |s| {
         out.status(&s)

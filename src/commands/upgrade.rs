@@ -111,9 +111,6 @@ pub struct UpgradeArgs {
     /// an argument to the post-renderer (can specify multiple)
     #[arg(long = "post-renderer-args")]
     pub post_renderer_args: Vec<String>,
-    /// verify the package before using it
-    #[arg(long)]
-    pub verify: bool,
     /// prints the output in the specified format. Allowed values: table, json, yaml
     #[arg(short = 'o', long, default_value = "table", value_parser = ["table", "json", "yaml"])]
     pub output: String,
@@ -139,11 +136,6 @@ fn labels(list: &[String]) -> Result<BTreeMap<String, String>> {
 }
 
 pub fn run(args: &UpgradeArgs, global: &GlobalArgs, debug: bool, out: &Printer) -> Result<()> {
-    if args.verify {
-        bail!(
-            "--verify is not supported by charter's upgrade yet: run `charter pull --verify` first and upgrade from the verified archive"
-        );
-    }
     if args.dependency_update {
         bail!(
             "--dependency-update is not supported by charter's upgrade yet: run `charter dependency update CHART` first"
