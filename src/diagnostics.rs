@@ -28,3 +28,19 @@ pub fn report(err: &anyhow::Error, debug: bool) {
         let _ = writeln!(stderr, "hint: {h}");
     }
 }
+
+/// An error and its causes on one line, `: `-joined, each cause left out when
+/// the text before already says it (as errors that wrap theirs often do).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}

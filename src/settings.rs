@@ -113,3 +113,25 @@ pub fn connect_options(global: &GlobalArgs) -> crate::kube::ConnectOptions {
 pub fn release_driver() -> Result<crate::release::Driver, crate::release::StoreError> {
     crate::release::Driver::from_name(&std::env::var("HELM_DRIVER").unwrap_or_default())
 }
+
+/// `--timeout`: a Go duration (`5m0s`, `90s`), worded as Helm's flag parser
+/// words a bad one.
+pub fn timeout(text: &str) -> anyhow::Result<std::time::Duration> {
+    let nanos = crate::render::sprig::parse_duration(text)
+        .map_err(|e| anyhow::anyhow!("invalid argument {text:?} for \"--timeout\" flag: {e}"))?;
+    Ok(std::time::Duration::from_nanos(nanos.max(0) as u64))
+}
+
+/// `-l/--labels`: `key=value` pairs (each flag may hold several, comma-separated).
+pub fn labels(list: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for l in list.iter().filter(|l| !l.is_empty()) {
+        let (k, v) = l.split_once('=').ok_or_else(|| {
+            anyhow::anyhow!(
+                "invalid argument {l:?} for \"-l, --labels\" flag: {l} must be formatted as key=value"
+            )
+        })?;
+        out.insert(k.to_string(), v.to_string());
+    }
+    Ok(out)
+}

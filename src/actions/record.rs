@@ -53,28 +53,7 @@ const DEPENDENCY_ORDER: &[&str] = &[
 /// `chart.metadata` as Go marshals `*chart.Metadata`.
 fn metadata_json(chart: &Chart) -> Result<Json> {
     let v = json_of(&chart.metadata.to_data())?;
-    let mut v = ordered(
-        v,
-        &[
-            "name",
-            "home",
-            "sources",
-            "version",
-            "description",
-            "keywords",
-            "maintainers",
-            "icon",
-            "apiVersion",
-            "condition",
-            "tags",
-            "appVersion",
-            "deprecated",
-            "annotations",
-            "kubeVersion",
-            "dependencies",
-            "type",
-        ],
-    );
+    let mut v = ordered(v, &crate::chart::METADATA_FIELDS);
     if let Some(m) = v.as_object_mut() {
         if let Some(x) = ordered_list(m.get("maintainers").cloned(), &["name", "email", "url"]) {
             m.insert("maintainers".into(), x);

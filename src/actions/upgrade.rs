@@ -140,10 +140,7 @@ pub fn upgrade(
     let values = if opts.reset_values {
         new_values
     } else if opts.reuse_values {
-        let old_chart = current.chart_values_map().map_err(|e| anyhow!(e))?;
-        let mut old = config.clone();
-        crate::values::coalesce_tables(&mut old, &old_chart, false);
-        render_opts.chart_values = Some(old);
+        render_opts.chart_values = Some(current.computed_values().map_err(|e| anyhow!(e))?);
         let mut v = new_values;
         crate::values::coalesce_tables(&mut v, &config, false);
         v
@@ -239,38 +236,15 @@ pub fn upgrade(
     }
     prune(store, &name, opts.change.history_max);
     store.create(&rel)?;
-    let result = (|| -> Result<()> {
-        if !opts.change.no_hooks {
-            exec_hooks(cluster, store, &mut rel, "pre-upgrade", opts.change.timeout)
-                .map_err(|e| anyhow!("pre-upgrade hooks failed: {e:#}"))?;
-        }
-        apply::update(
-            cluster,
-            &current_objects,
-            &target_objects,
-            &namespace,
-            opts.change.force,
-        )?;
-        if opts.change.wait || opts.change.atomic {
-            cluster.wait_ready(
-                &target_objects,
-                &namespace,
-                opts.change.timeout,
-                opts.change.wait_for_jobs,
-            )?;
-        }
-        if !opts.change.no_hooks {
-            exec_hooks(
-                cluster,
-                store,
-                &mut rel,
-                "post-upgrade",
-                opts.change.timeout,
-            )
-            .map_err(|e| anyhow!("post-upgrade hooks failed: {e:#}"))?;
-        }
-        Ok(())
-    })();
+    let result = move_release(
+        cluster,
+        store,
+        &mut rel,
+        (&current_objects, &target_objects),
+        &opts.change,
+        "upgrade",
+        opts.change.wait || opts.change.atomic,
+    );
     match result {
         Ok(()) => {
             let mut previous = current.clone();
@@ -323,6 +297,42 @@ pub fn upgrade(
             Err(anyhow!(reason))
         }
     }
+}
+
+/// The middle of an upgrade or rollback: the `pre-<action>` hooks, the objects
+/// moved from the current revision's set to the target's, optionally waited
+/// for, the `post-<action>` hooks. An upgrade names the hook phase that failed
+/// (Helm's `pre-upgrade hooks failed: ...`); a rollback passes the error on as
+/// it is, as Helm does.
+fn move_release(
+    cluster: &Cluster,
+    store: &dyn ReleaseStore,
+    rel: &mut Release,
+    (current, target): (&[crate::kube::Resource], &[crate::kube::Resource]),
+    change: &ChangeOptions,
+    action: &str,
+    wait: bool,
+) -> Result<()> {
+    let namespace = rel.namespace.clone();
+    let hooks = |rel: &mut Release, phase: &str| -> Result<()> {
+        if change.no_hooks {
+            return Ok(());
+        }
+        let event = format!("{phase}-{action}");
+        exec_hooks(cluster, store, rel, &event, change.timeout).map_err(|e| {
+            if action == "upgrade" {
+                anyhow!("{event} hooks failed: {e:#}")
+            } else {
+                e
+            }
+        })
+    };
+    hooks(rel, "pre")?;
+    apply::update(cluster, current, target, &namespace, change.force)?;
+    if wait {
+        cluster.wait_ready(target, &namespace, change.timeout, change.wait_for_jobs)?;
+    }
+    hooks(rel, "post")
 }
 
 /// `rollback`'s settings.
@@ -395,42 +405,15 @@ pub fn rollback(
     let target_objects = owned(resources(&target.manifest, "rollback")?, name, &namespace);
     prune(store, name, opts.change.history_max);
     store.create(&target)?;
-    let result = (|| -> Result<()> {
-        if !opts.change.no_hooks {
-            exec_hooks(
-                cluster,
-                store,
-                &mut target,
-                "pre-rollback",
-                opts.change.timeout,
-            )?;
-        }
-        apply::update(
-            cluster,
-            &current_objects,
-            &target_objects,
-            &namespace,
-            opts.change.force,
-        )?;
-        if opts.change.wait {
-            cluster.wait_ready(
-                &target_objects,
-                &namespace,
-                opts.change.timeout,
-                opts.change.wait_for_jobs,
-            )?;
-        }
-        if !opts.change.no_hooks {
-            exec_hooks(
-                cluster,
-                store,
-                &mut target,
-                "post-rollback",
-                opts.change.timeout,
-            )?;
-        }
-        Ok(())
-    })();
+    let result = move_release(
+        cluster,
+        store,
+        &mut target,
+        (&current_objects, &target_objects),
+        &opts.change,
+        "rollback",
+        opts.change.wait,
+    );
     if let Err(e) = result {
         let msg = format!("Rollback {name:?} failed: {e:#}");
         target.set_info("failed", &msg, None);

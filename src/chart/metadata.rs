@@ -186,6 +186,29 @@ fn dependencies_from(v: &Value, strukt: &str) -> Result<Vec<Option<Dependency>>,
         .collect()
 }
 
+/// Chart.yaml's fields in the order of Helm's `chart.Metadata` struct (Go's
+/// JSON writes them in this order; charter's `engine` last).
+pub const FIELDS: [&str; 18] = [
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
+    "engine",
+];
+
 impl Metadata {
     /// Reads Chart.yaml (or requirements.yaml, which Helm decodes into the same
     /// struct) over `self`: fields present in the document replace the current
@@ -221,26 +244,7 @@ impl Metadata {
     }
 
     fn decode(&mut self, m: &Map) -> Result<(), TypeError> {
-        const NAMES: [&str; 18] = [
-            "name",
-            "home",
-            "sources",
-            "version",
-            "description",
-            "keywords",
-            "maintainers",
-            "icon",
-            "apiVersion",
-            "condition",
-            "tags",
-            "appVersion",
-            "deprecated",
-            "annotations",
-            "kubeVersion",
-            "dependencies",
-            "type",
-            "engine",
-        ];
+        const NAMES: [&str; 18] = FIELDS;
         let f = decode::fields(m, &NAMES);
         let a = |field: &'static str| at("Metadata", field);
         set_string(&mut self.name, f[0], a("name"))?;

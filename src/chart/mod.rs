@@ -22,7 +22,9 @@ use std::path::Path;
 use crate::gotmpl::Map;
 
 pub use content::Content;
-pub use metadata::{Dependency, Lock, Maintainer, Metadata, validate_identity};
+pub use metadata::{
+    Dependency, FIELDS as METADATA_FIELDS, Lock, Maintainer, Metadata, validate_identity,
+};
 
 /// Largest total size of an archive's unpacked files (Helm's limit).
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;

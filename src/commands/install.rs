@@ -1,8 +1,6 @@
 //! `charter install [NAME] CHART`: installs a chart into the cluster as Helm
 //! 3.17 does, with its flags (Helm 2's `--name` too) and output.
 
-use std::collections::BTreeMap;
-
 use anyhow::{Result, anyhow, bail};
 use clap::Args;
 
@@ -118,19 +116,8 @@ fn run_install(args: &InstallArgs, global: &GlobalArgs, debug: bool, out: &Print
         bail!("Hiding Kubernetes secrets requires a dry-run mode");
     }
     let (name, chart) = name_and_chart(args)?;
-    let timeout = crate::render::sprig::parse_duration(&args.timeout).map_err(|e| {
-        anyhow!(
-            "invalid argument {:?} for \"--timeout\" flag: {e}",
-            args.timeout
-        )
-    })?;
-    let mut labels = BTreeMap::new();
-    for l in args.labels.iter().filter(|l| !l.is_empty()) {
-        let (k, v) = l
-            .split_once('=')
-            .ok_or_else(|| anyhow!("invalid argument {l:?} for \"-l, --labels\" flag: {l} must be formatted as key=value"))?;
-        labels.insert(k.to_string(), v.to_string());
-    }
+    let timeout = crate::settings::timeout(&args.timeout)?;
+    let labels = crate::settings::labels(&args.labels)?;
     let dry_run = match args.dry_run.as_deref() {
         None | Some("none") | Some("false") => None,
         Some("true") => Some("client".to_string()),
@@ -161,7 +148,7 @@ fn run_install(args: &InstallArgs, global: &GlobalArgs, debug: bool, out: &Print
         create_namespace: args.create_namespace,
         wait: args.wait,
         wait_for_jobs: args.wait_for_jobs,
-        timeout: std::time::Duration::from_nanos(timeout.max(0) as u64),
+        timeout,
         no_hooks: args.no_hooks,
         skip_crds: args.skip_crds,
         replace: args.replace,

@@ -86,14 +86,7 @@ pub fn values(release: &Release, all: bool) -> Result<Value> {
     if !all {
         return Ok(config);
     }
-    let mut computed = config.as_map().cloned().unwrap_or_default();
-    let chart_values = release
-        .raw_field("chart")
-        .get("values")
-        .unwrap_or(&serde_json::Value::Null);
-    if let Some(defaults) = go_value(chart_values)?.as_map() {
-        crate::values::coalesce_tables(&mut computed, defaults, false);
-    }
+    let computed = release.computed_values().map_err(|e| anyhow!(e))?;
     Ok(Value::map(computed))
 }
 

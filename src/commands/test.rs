@@ -1,7 +1,7 @@
 //! `charter test RELEASE`: runs a release's tests and prints its status, as
 //! Helm 3.17 does (`--filter`, `--logs`, `--timeout`, `--hide-notes`).
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use clap::Args;
 
 use crate::actions::releases::open_store;
@@ -30,25 +30,14 @@ pub struct TestArgs {
 }
 
 pub fn run(args: &TestArgs, global: &GlobalArgs, debug: bool, out: &Printer) -> Result<()> {
-    let nanos = crate::render::sprig::parse_duration(&args.timeout).map_err(|e| {
-        anyhow!(
-            "invalid argument {:?} for \"--timeout\" flag: {e}",
-            args.timeout
-        )
-    })?;
+    let timeout = crate::settings::timeout(&args.timeout)?;
     let filter = TestFilter::parse(&args.filter);
     let open = open_store(
         &crate::settings::connect_options(global),
         Some(crate::settings::namespace(global)),
         crate::settings::release_driver()?,
     )?;
-    let tested = test_release(
-        &open.cluster,
-        &open.store,
-        &args.name,
-        &filter,
-        std::time::Duration::from_nanos(nanos.max(0) as u64),
-    )?;
+    let tested = test_release(&open.cluster, &open.store, &args.name, &filter, timeout)?;
     let rel = &tested.release;
     out.data(&write(
         rel,

@@ -1,7 +1,7 @@
 //! `charter uninstall` (`del`, `delete`, `un`): removes releases from the
 //! cluster as Helm 3.17 does, with its flags and messages.
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 
 use crate::actions::releases::open_store;
@@ -50,12 +50,7 @@ pub fn run(args: &UninstallArgs, global: &GlobalArgs, out: &Printer) -> Result<(
             "invalid cascade value ({other}). Must be \"background\", \"foreground\", or \"orphan\""
         ),
     };
-    let nanos = crate::render::sprig::parse_duration(&args.timeout).map_err(|e| {
-        anyhow!(
-            "invalid argument {:?} for \"--timeout\" flag: {e}",
-            args.timeout
-        )
-    })?;
+    let timeout = crate::settings::timeout(&args.timeout)?;
     let opts = UninstallOptions {
         dry_run: args.dry_run,
         no_hooks: args.no_hooks,
@@ -63,7 +58,7 @@ pub fn run(args: &UninstallArgs, global: &GlobalArgs, out: &Printer) -> Result<(
         keep_history: args.keep_history,
         wait: args.wait,
         cascade,
-        timeout: std::time::Duration::from_nanos(nanos.max(0) as u64),
+        timeout,
         description: args.description.clone(),
     };
     let open = open_store(

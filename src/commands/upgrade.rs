@@ -2,8 +2,6 @@
 //! as Helm 3.17 runs them, with their flags and output (`upgrade -i` installs
 //! a release that does not exist yet).
 
-use std::collections::BTreeMap;
-
 use anyhow::{Result, anyhow, bail};
 use clap::Args;
 
@@ -118,23 +116,6 @@ pub struct UpgradeArgs {
     pub chart_ref: ChartRefArgs,
 }
 
-fn duration(text: &str) -> Result<std::time::Duration> {
-    let nanos = crate::render::sprig::parse_duration(text)
-        .map_err(|e| anyhow!("invalid argument {text:?} for \"--timeout\" flag: {e}"))?;
-    Ok(std::time::Duration::from_nanos(nanos.max(0) as u64))
-}
-
-fn labels(list: &[String]) -> Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for l in list.iter().filter(|l| !l.is_empty()) {
-        let (k, v) = l.split_once('=').ok_or_else(|| {
-            anyhow!("invalid argument {l:?} for \"-l, --labels\" flag: {l} must be formatted as key=value")
-        })?;
-        out.insert(k.to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
 pub fn run(args: &UpgradeArgs, global: &GlobalArgs, debug: bool, out: &Printer) -> Result<()> {
     if args.dependency_update {
         bail!(
@@ -146,8 +127,8 @@ pub fn run(args: &UpgradeArgs, global: &GlobalArgs, debug: bool, out: &Printer) 
             "--recreate-pods is not supported by charter (Helm deprecated it): restart the pods with `kubectl rollout restart`"
         );
     }
-    let timeout = duration(&args.timeout)?;
-    let labels = labels(&args.labels)?;
+    let timeout = crate::settings::timeout(&args.timeout)?;
+    let labels = crate::settings::labels(&args.labels)?;
     let dry_run = !matches!(args.dry_run.as_deref(), None | Some("none") | Some("false"));
     let namespace = crate::settings::namespace(global);
     let render = RenderOptions {
@@ -308,7 +289,7 @@ pub fn run_rollback(args: &RollbackArgs, global: &GlobalArgs, out: &Printer) -> 
         change: ChangeOptions {
             wait: args.wait,
             wait_for_jobs: args.wait_for_jobs,
-            timeout: duration(&args.timeout)?,
+            timeout: crate::settings::timeout(&args.timeout)?,
             no_hooks: args.no_hooks,
             force: args.force,
             atomic: false,

@@ -66,6 +66,8 @@ pub struct Cluster {
     /// Kinds resolved by discovery: `apiVersion/kind` to the resource and
     /// whether it is namespaced.
     kinds: Mutex<HashMap<String, (ApiResource, bool)>>,
+    /// The server's `gitVersion`, once asked (every command asks first).
+    version: std::sync::OnceLock<String>,
 }
 
 impl Cluster {
@@ -82,7 +84,10 @@ impl Cluster {
         let server = server.trim_end_matches('/').to_string();
         let client = runtime.block_on(async {
             kube::Client::try_from(config).map_err(|e| {
-                KubeError::Config(format!("cannot make a client for {server}: {}", chain(&e)))
+                KubeError::Config(format!(
+                    "cannot make a client for {server}: {}",
+                    crate::diagnostics::error_chain(&e)
+                ))
             })
         })?;
         Ok(Cluster {
@@ -90,6 +95,7 @@ impl Cluster {
             client,
             server,
             kinds: Mutex::new(HashMap::new()),
+            version: std::sync::OnceLock::new(),
         })
     }
 
@@ -116,9 +122,14 @@ impl Cluster {
 
     /// The server's version (`gitVersion`, e.g. `v1.33.0`).
     pub fn server_version(&self) -> Result<String, KubeError> {
-        self.block_on(self.client.apiserver_version())
+        if let Some(v) = self.version.get() {
+            return Ok(v.clone());
+        }
+        let v = self
+            .block_on(self.client.apiserver_version())
             .map(|info| info.git_version)
-            .map_err(|e| self.error(&e))
+            .map_err(|e| self.error(&e))?;
+        Ok(self.version.get_or_init(|| v).clone())
     }
 
     /// Every API version the server serves, as Helm's `GetVersionSet` lists
@@ -148,9 +159,11 @@ impl Cluster {
     /// Asks the server for its version, as Helm does before listing releases:
     /// a clear "unreachable" error instead of one from the first real request.
     pub fn check_reachable(&self) -> Result<(), KubeError> {
-        self.block_on(self.client.apiserver_version())
-            .map(|_| ())
-            .map_err(|e| self.unreachable(&e))
+        let info = self
+            .block_on(self.client.apiserver_version())
+            .map_err(|e| self.unreachable(&e))?;
+        let _ = self.version.set(info.git_version);
+        Ok(())
     }
 
     /// An error from kube-rs, worded as an unreachable server when it is one
@@ -169,7 +182,7 @@ impl Cluster {
                     .to_string()
             }
             kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
-            other => chain(other),
+            other => crate::diagnostics::error_chain(other),
         };
         KubeError::Unreachable {
             server: self.server.clone(),
@@ -189,7 +202,7 @@ async fn config(opts: &ConnectOptions) -> Result<kube::Config, KubeError> {
             KubeError::Config(format!(
                 "cannot read kubeconfig {}: {}",
                 path.display(),
-                chain(&e)
+                crate::diagnostics::error_chain(&e)
             ))
         })?;
         merged = Some(match merged {
@@ -198,7 +211,7 @@ async fn config(opts: &ConnectOptions) -> Result<kube::Config, KubeError> {
                 KubeError::Config(format!(
                     "cannot merge kubeconfig {}: {}",
                     path.display(),
-                    chain(&e)
+                    crate::diagnostics::error_chain(&e)
                 ))
             })?,
         });
@@ -215,7 +228,7 @@ async fn config(opts: &ConnectOptions) -> Result<kube::Config, KubeError> {
                     KubeError::Config(format!(
                         "invalid kubeconfig ({}): {}",
                         describe(&opts.kubeconfig),
-                        chain(&e)
+                        crate::diagnostics::error_chain(&e)
                     ))
                 })?
         }
@@ -304,21 +317,6 @@ fn describe(paths: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(":")
-}
-
-/// An error and its causes on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let t = c.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = c.source();
-    }
-    s
 }
 
 #[cfg(test)]

@@ -281,6 +281,14 @@ impl Release {
         )
     }
 
+    /// The computed values (Helm's `CoalesceValues(chart, config)`): the stored
+    /// chart's values beneath the user's, a user `null` deleting a default.
+    pub fn computed_values(&self) -> Result<crate::gotmpl::Map, String> {
+        let mut computed = self.config_map()?;
+        crate::values::coalesce_tables(&mut computed, &self.chart_values_map()?, false);
+        Ok(computed)
+    }
+
     /// A part of the stored record (`config`, `chart`), `null` when absent.
     pub fn raw_field(&self, key: &str) -> &serde_json::Value {
         self.raw.get(key).unwrap_or(&serde_json::Value::Null)

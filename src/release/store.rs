@@ -373,19 +373,10 @@ impl Stored {
 fn api_error(verb: &str, kind: &str, e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) => format!("cannot {verb} {kind}: {}", s.message),
-        other => {
-            let mut s = format!("cannot {verb} {kind}: {other}");
-            let mut cur = std::error::Error::source(other);
-            while let Some(c) = cur {
-                let t = c.to_string();
-                if !s.contains(&t) {
-                    s.push_str(": ");
-                    s.push_str(&t);
-                }
-                cur = c.source();
-            }
-            s
-        }
+        other => format!(
+            "cannot {verb} {kind}: {}",
+            crate::diagnostics::error_chain(other)
+        ),
     }
 }
 
